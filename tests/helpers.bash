@@ -1,0 +1,204 @@
+# tests/helpers.bash - what every sockstep test file loads (`load helpers`).
+#
+# It runs the lessons the way a careful user would, and checks what a user
+# would notice:
+#   run_lesson NAME ARGS...     run a program to completion under valgrind and a
+#                               timeout; fills $status, $output, $stderr, ${lines[@]}
+#   start_server NAME ARGS...   start a server in the background, wait (with a
+#                               deadline) for its "... HOST:PORT" line, and set
+#                               SERVER_PID, SERVER_PORT, SERVER_OUT, SERVER_ERR
+#   stop_server [PID]           SIGTERM (repeated), a bounded wait, then SIGKILL;
+#                               sets SERVER_STATUS to the server's exit status
+#   wait_for_exit PID SECONDS   wait for a process that should end by itself
+#   wait_for_line FILE REGEX    wait (with a deadline) until FILE has such a line
+#
+# Every lesson runs under valgrind memcheck unless SOCKSTEP_VALGRIND=0 (the ASan
+# build of `make sanitize`). valgrind's --error-exitcode turns any memory error
+# or leak into exit status 99, and teardown fails the test if a valgrind log is
+# not empty, so a leak on an error path fails the test that took that path.
+#
+# Servers are started directly in the background with fd 3 closed (bats 1.8.2
+# waits for every holder of fd 3) and always listen on port 0.
+
+bats_require_minimum_version 1.8.0
+
+SOCKSTEP_BUILD=${SOCKSTEP_BUILD:-$(cd "$BATS_TEST_DIRNAME/.." && pwd)/build}
+SOCKSTEP_VALGRIND=${SOCKSTEP_VALGRIND:-1}
+SOCKSTEP_ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+
+# valgrind makes start-up slower: deadlines grow with it.
+if [ "$SOCKSTEP_VALGRIND" = 1 ]; then
+    READY_SECONDS=30
+    CLIENT_SECONDS=60
+else
+    READY_SECONDS=10
+    CLIENT_SECONDS=20
+fi
+
+# The tutorial's reply and greeting, as the programs send them (UTF-8).
+REPLY='我已经收到了'
+GREETING='你好 我是client,你收到了么?'
+
+# lesson_command NAME ARGS... : sets the array LESSON_COMMAND.
+lesson_command() {
+    local name=$1
+    shift
+    local program=$SOCKSTEP_BUILD/$name
+    [ -x "$program" ] || program=$SOCKSTEP_BUILD/tests/$name
+    if [ ! -x "$program" ]; then
+        echo "no program $name in $SOCKSTEP_BUILD (run make first)" >&2
+        return 1
+    fi
+    if [ "$SOCKSTEP_VALGRIND" = 1 ] && [ "${program#"$SOCKSTEP_BUILD/tests/"}" = "$program" ]; then
+        LESSON_COMMAND=(valgrind -q --leak-check=full --show-leak-kinds=all
+            --errors-for-leak-kinds=all --error-exitcode=99
+            "--log-file=$BATS_TEST_TMPDIR/valgrind-$name.%p.log" "$program" "$@")
+    else
+        LESSON_COMMAND=("$program" "$@")
+    fi
+}
+
+# A program run to completion never runs for ever: coreutils timeout stops it
+# (BATS_TEST_TIMEOUT does not stop `run` on bats 1.8.2).
+timed_lesson() {
+    lesson_command "$@" || return 127
+    timeout -k 2 "$CLIENT_SECONDS" "${LESSON_COMMAND[@]}"
+}
+
+run_lesson() {
+    run --separate-stderr timed_lesson "$@"
+}
+
+STARTED_PIDS=()
+
+start_server() {
+    local name=$1
+    lesson_command "$@" || return 1
+    SERVER_OUT=$BATS_TEST_TMPDIR/$name.${#STARTED_PIDS[@]}.out
+    SERVER_ERR=$BATS_TEST_TMPDIR/$name.${#STARTED_PIDS[@]}.err
+    "${LESSON_COMMAND[@]}" <"${SERVER_STDIN:-/dev/null}" >"$SERVER_OUT" 2>"$SERVER_ERR" 3>&- &
+    SERVER_PID=$!
+    STARTED_PIDS+=("$SERVER_PID")
+    wait_for_line "$SERVER_OUT" ':[0-9]+$' "$SERVER_PID" || return 1
+    SERVER_PORT=$(sed -nE '1s/.*:([0-9]+)$/\1/p' "$SERVER_OUT")
+    [ -n "$SERVER_PORT" ]
+}
+
+# wait_for_line FILE REGEX [PID]: polls FILE until a line matches (extended
+# regex), failing after READY_SECONDS or at once if PID has died.
+wait_for_line() {
+    local file=$1 regex=$2 pid=${3:-}
+    local tries=$((READY_SECONDS * 20))
+    while ((tries-- > 0)); do
+        if [ -f "$file" ] && grep -qE -- "$regex" "$file"; then
+            return 0
+        fi
+        if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+            grep -qE -- "$regex" "$file" 2>/dev/null && return 0
+            echo "process $pid ended before printing a line matching /$regex/ in $file" >&2
+            show_server_logs >&2
+            return 1
+        fi
+        sleep 0.05
+    done
+    echo "no line matching /$regex/ in $file after $READY_SECONDS s" >&2
+    show_server_logs >&2
+    return 1
+}
+
+show_server_logs() {
+    local f
+    for f in "$BATS_TEST_TMPDIR"/*.out "$BATS_TEST_TMPDIR"/*.err; do
+        [ -s "$f" ] && { echo "--- $f"; head -c 4000 "$f"; echo; }
+    done
+    return 0
+}
+
+# wait_for_exit PID SECONDS: waits for a process that should end by itself;
+# sets EXIT_STATUS. Fails (and kills it) if it is still running at the deadline.
+wait_for_exit() {
+    local pid=$1 tries=$(($2 * 20))
+    while kill -0 "$pid" 2>/dev/null && ((tries-- > 0)); do
+        sleep 0.05
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -KILL "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+        echo "process $pid did not exit within $2 s" >&2
+        return 1
+    fi
+    EXIT_STATUS=0
+    wait "$pid" || EXIT_STATUS=$?
+    return 0
+}
+
+# stop_server [PID] [SIGNAL]: asks the server to stop and waits for it.
+# The signal is repeated every second: a signal that lands just before the
+# server blocks in accept()/recvfrom() is noticed only at the next one.
+stop_server() {
+    local pid=${1:-$SERVER_PID} signal=${2:-TERM}
+    local tries=$((READY_SECONDS * 10))
+    SERVER_STATUS=
+    kill -"$signal" "$pid" 2>/dev/null
+    while kill -0 "$pid" 2>/dev/null && ((tries-- > 0)); do
+        sleep 0.1
+        ((tries % 10 == 0)) && kill -"$signal" "$pid" 2>/dev/null
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -KILL "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+        SERVER_STATUS=killed
+        echo "server $pid ignored SIG$signal and was killed" >&2
+        return 1
+    fi
+    SERVER_STATUS=0
+    wait "$pid" 2>/dev/null || SERVER_STATUS=$?
+}
+
+# Fails if valgrind reported anything in this test.
+check_valgrind_logs() {
+    local log bad=0
+    for log in "$BATS_TEST_TMPDIR"/valgrind-*.log; do
+        [ -e "$log" ] || continue
+        if [ -s "$log" ]; then
+            echo "valgrind found problems ($log):" >&2
+            head -n 60 "$log" >&2
+            bad=1
+        fi
+    done
+    return "$bad"
+}
+
+# The teardown every file uses (a file with its own teardown calls this).
+sockstep_teardown() {
+    local pid
+    for pid in "${STARTED_PIDS[@]}"; do
+        if kill -0 "$pid" 2>/dev/null; then
+            stop_server "$pid" >/dev/null 2>&1 || true
+        fi
+    done
+    check_valgrind_logs
+}
+
+teardown() {
+    sockstep_teardown
+}
+
+# Helpers for asserting, with a message that shows what was really there.
+expect_equal() { # EXPECTED ACTUAL [WHAT]
+    if [ "$1" != "$2" ]; then
+        printf 'expected %s:\n%s\nbut got:\n%s\n' "${3:-}" "$1" "$2" >&2
+        return 1
+    fi
+}
+
+expect_status() { # EXPECTED (uses $status, $output, $stderr from run)
+    if [ "$status" != "$1" ]; then
+        printf 'expected exit status %s, got %s\nstdout:\n%s\nstderr:\n%s\n' \
+            "$1" "$status" "$output" "${stderr:-}" >&2
+        return 1
+    fi
+}
+
+# hex FILE-or-stdin: the bytes as hex, for comparing exactly what was on the wire.
+hex() { od -An -v -tx1 "$@" | tr -d ' \n'; }
