@@ -202,3 +202,34 @@ expect_status() { # EXPECTED (uses $status, $output, $stderr from run)
 
 # hex FILE-or-stdin: the bytes as hex, for comparing exactly what was on the wire.
 hex() { od -An -v -tx1 "$@" | tr -d ' \n'; }
+
+# --- Output samples in docs/ (see docs/CONVENTIONS.md) -----------------------
+# A doc shows real output in a block introduced by <!-- sample: ID -->.
+# A test that produced that output calls  expect_doc_sample ID "$text"  and
+# fails if the doc's block differs. Ports vary from run to run, so every
+# ":<digits>" that ends an address is compared as ":PORT".
+
+# doc_sample ID: prints the fenced block that follows <!-- sample: ID -->.
+doc_sample() {
+    local id=$1
+    awk -v id="$id" '
+        $0 == "<!-- sample: " id " -->" { want = 1; next }
+        want && /^```/ { if (inside) exit; inside = 1; next }
+        want && inside { print }
+    ' "$SOCKSTEP_ROOT"/docs/*.md "$SOCKSTEP_ROOT"/README.md
+}
+
+normalize_ports() {
+    sed -E 's/((^|[^0-9A-Za-z.])([0-9]{1,3}\.){3}[0-9]{1,3}|\[[0-9a-fA-F:.]*\]):[0-9]+/\1:PORT/g'
+}
+
+expect_doc_sample() {
+    local id=$1 actual=$2
+    local expected
+    expected=$(doc_sample "$id")
+    if [ -z "$expected" ]; then
+        echo "no sample '$id' in docs/ (expected <!-- sample: $id --> before a fenced block)" >&2
+        return 1
+    fi
+    expect_equal "$(normalize_ports <<<"$expected")" "$(normalize_ports <<<"$actual")" "docs sample '$id'"
+}
