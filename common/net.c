@@ -53,7 +53,7 @@ void check_port(const char *port, const char *arguments)
 char *format_address(const struct sockaddr *address, socklen_t length,
                      char *text)
 {
-    char host[ADDRESS_TEXT_SIZE];
+    char host[64]; /* an IPv6 address (45) with a %scope name */
     char port[8];
     int rc = getnameinfo(address, length, host, sizeof host, port, sizeof port,
                          NI_NUMERICHOST | NI_NUMERICSERV);
