@@ -50,8 +50,8 @@ lesson_command() {
         return 1
     fi
     if [ "$SOCKSTEP_VALGRIND" = 1 ] && [ "${program#"$SOCKSTEP_BUILD/tests/"}" = "$program" ]; then
-        LESSON_COMMAND=(valgrind -q --leak-check=full --show-leak-kinds=all
-            --errors-for-leak-kinds=all --error-exitcode=99
+        LESSON_COMMAND=(valgrind -q --leak-check=full --show-leak-kinds=definite,indirect,possible
+            --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99
             "--log-file=$BATS_TEST_TMPDIR/valgrind-$name.%p.log" "$program" "$@")
     else
         LESSON_COMMAND=("$program" "$@")
@@ -219,8 +219,10 @@ doc_sample() {
     ' "$SOCKSTEP_ROOT"/docs/*.md "$SOCKSTEP_ROOT"/README.md
 }
 
+# Also "127.0.0.1 1914" (HOST PORT as two arguments on a command line).
 normalize_ports() {
-    sed -E 's/((^|[^0-9A-Za-z.])([0-9]{1,3}\.){3}[0-9]{1,3}|\[[0-9a-fA-F:.]*\]):[0-9]+/\1:PORT/g'
+    sed -E -e 's/((^|[^0-9A-Za-z.])([0-9]{1,3}\.){3}[0-9]{1,3}|\[[0-9a-fA-F:.]*\]):[0-9]+/\1:PORT/g' \
+        -e 's/(([0-9]{1,3}\.){3}[0-9]{1,3}|::1) [0-9]+( |$)/\1 PORT\3/g'
 }
 
 expect_doc_sample() {
@@ -232,4 +234,39 @@ expect_doc_sample() {
         return 1
     fi
     expect_equal "$(normalize_ports <<<"$expected")" "$(normalize_ports <<<"$actual")" "docs sample '$id'"
+}
+
+# --- Shared checks for the lessons' command lines ----------------------------
+
+# expect_usage_error EXPECTED_STDERR_LINE NAME ARGS...: the program must print
+# exactly that one line on stderr, nothing on stdout, and exit 2.
+expect_usage_error() {
+    local expected=$1
+    shift
+    run_lesson "$@"
+    expect_status 2
+    expect_equal "$expected" "$stderr" "stderr"
+    expect_equal "" "$output" "stdout"
+}
+
+# wire-peer MODE ARGS...: the independent test peer (tests/peers/wire-peer.c).
+WIRE_PEER=$SOCKSTEP_BUILD/tests/wire-peer
+
+# The hex of a string's bytes, e.g. expected bytes on the wire.
+hex_of() { printf '%s' "$1" | hex; }
+
+# A local TCP/UDP port with nothing bound to it: bind port 0, note the port,
+# close. (Another program could take it in between; on loopback in a test run
+# that is vanishingly rare, and the test would then fail loudly, not pass.)
+# Sets UNUSED_PORT.
+find_unused_port() {
+    local proto=${1:-tcp}
+    start_server wire-peer "$proto-silent" || return 1
+    UNUSED_PORT=$SERVER_PORT
+    kill -KILL "$SERVER_PID" 2>/dev/null
+    wait "$SERVER_PID" 2>/dev/null || true
+}
+
+has_ipv6_loopback() {
+    [ -e /proc/net/if_inet6 ] && grep -q '^0*1 ' /proc/net/if_inet6
 }

@@ -1,0 +1,37 @@
+#!/usr/bin/env bats
+# README.md: its quick start and its two-terminal example print what it says.
+load helpers
+
+@test "make demo's script prints exactly the README's sample and exits 0" {
+    run timeout -k 2 60 "$SOCKSTEP_ROOT/tools/demo" "$SOCKSTEP_BUILD" 5
+    expect_status 0
+    expect_doc_sample readme-demo "$output"
+}
+
+@test "the demo fails loudly when the server cannot start" {
+    mkdir "$BATS_TEST_TMPDIR/fake"
+    printf '#!/bin/sh\necho "v04-tcp-server: bind: broken on purpose" >&2\nexit 1\n' >"$BATS_TEST_TMPDIR/fake/v04-tcp-server"
+    chmod +x "$BATS_TEST_TMPDIR/fake/v04-tcp-server"
+    run timeout -k 2 30 "$SOCKSTEP_ROOT/tools/demo" "$BATS_TEST_TMPDIR/fake" 5
+    expect_status 1
+    [[ "$output" == *"demo: the server did not start"*"broken on purpose"* ]]
+}
+
+@test "the README's two-terminal TCP example: the outputs shown are the real ones" {
+    start_server v04-tcp-server 127.0.0.1 0
+    run_lesson v05-tcp-client 127.0.0.1 "$SERVER_PORT" 3
+    expect_status 0
+    expect_doc_sample readme-pair-client "$output"
+    wait_for_line "$SERVER_OUT" "^2你好" "$SERVER_PID"
+    expect_doc_sample readme-pair-server "$(cat "$SERVER_OUT")"
+}
+
+@test "the README's exit-code examples are the programs' real messages" {
+    start_server v04-tcp-server 127.0.0.1 0
+    run_lesson v04-tcp-server 127.0.0.1 "$SERVER_PORT"
+    expect_status 1
+    grep -qF "$(sed "s/:$SERVER_PORT:/:1914:/" <<<"$stderr")" "$SOCKSTEP_ROOT/README.md"
+    run_lesson v04-tcp-server 127.0.0.1 abc
+    expect_status 2
+    grep -qF "$stderr" "$SOCKSTEP_ROOT/README.md"
+}

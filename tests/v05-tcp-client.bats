@@ -1,0 +1,74 @@
+#!/usr/bin/env bats
+# Lesson v05-tcp-client: against an independent peer that behaves like the
+# tutorial's Python server (one recv(500), reply, close), so every byte the
+# client sends is checked.
+load helpers
+
+@test "v05 sends '<a>你好 我是client,你收到了么?' for a = 0, 1, 2 on three connections and prints each reply" {
+    start_server wire-peer tcp-server 3 "$REPLY"
+    run_lesson v05-tcp-client 127.0.0.1 "$SERVER_PORT" 3
+    expect_status 0
+    expect_equal "$REPLY
+$REPLY
+$REPLY" "$output"
+    expect_equal "" "$stderr"
+    wait_for_exit "$SERVER_PID" "$READY_SECONDS"
+    expect_equal 0 "$EXIT_STATUS"
+    expect_equal "received $(hex_of "0$GREETING")
+received $(hex_of "1$GREETING")
+received $(hex_of "2$GREETING")" "$(tail -n +2 "$SERVER_OUT")" "bytes on the wire"
+}
+
+@test "v05 without COUNT makes the tutorial's 100 exchanges, the last one a = 99" {
+    start_server wire-peer tcp-server 100 "ok"
+    run_lesson v05-tcp-client 127.0.0.1 "$SERVER_PORT"
+    expect_status 0
+    expect_equal 100 "${#lines[@]}"
+    expect_equal "$(for a in {0..99}; do echo ok; done)" "$output"
+    wait_for_exit "$SERVER_PID" "$READY_SECONDS"
+    expect_equal "received $(hex_of "99$GREETING")" "$(tail -n 1 "$SERVER_OUT")"
+}
+
+@test "v05 with COUNT 0 connects to nobody and exits 0" {
+    run_lesson v05-tcp-client 127.0.0.1 1914 0
+    expect_status 0
+    expect_equal "" "$output$stderr"
+}
+
+@test "v05: no server gives 'connect 127.0.0.1:PORT: Connection refused' and exit 1" {
+    find_unused_port tcp
+    run_lesson v05-tcp-client 127.0.0.1 "$UNUSED_PORT" 1
+    expect_status 1
+    expect_equal "v05-tcp-client: connect 127.0.0.1:$UNUSED_PORT: Connection refused" "$stderr"
+}
+
+@test "v05 never waits for ever: a server that never replies gives a timeout error after 3 s" {
+    start_server wire-peer tcp-silent
+    SECONDS=0
+    run_lesson v05-tcp-client 127.0.0.1 "$SERVER_PORT" 1
+    expect_status 1
+    expect_equal "v05-tcp-client: no reply from 127.0.0.1:$SERVER_PORT within 3 seconds" "$stderr"
+    [ "$SECONDS" -ge 2 ]
+    wait_for_exit "$SERVER_PID" "$READY_SECONDS"
+    expect_equal "client closed" "$(tail -n 1 "$SERVER_OUT")"
+}
+
+@test "v05: a server that closes without replying gives a clear error and exit 1" {
+    start_server wire-peer tcp-close
+    run_lesson v05-tcp-client 127.0.0.1 "$SERVER_PORT" 1
+    expect_status 1
+    expect_equal "v05-tcp-client: 127.0.0.1:$SERVER_PORT closed the connection without replying" "$stderr"
+}
+
+@test "v05: a host that does not resolve gives getaddrinfo's message and exit 1" {
+    run_lesson v05-tcp-client nosuch.invalid
+    expect_status 1
+    [[ "$stderr" == "v05-tcp-client: cannot resolve 'nosuch.invalid' port 1914: "?* ]] || { echo "stderr: $stderr" >&2; false; }
+}
+
+@test "v05: bad command lines give one usage line and exit 2" {
+    expect_usage_error "usage: v05-tcp-client [HOST [PORT [COUNT]]] (port 'abc' is not a number from 0 to 65535)" v05-tcp-client 127.0.0.1 abc
+    expect_usage_error "usage: v05-tcp-client [HOST [PORT [COUNT]]] (count 'many' is not a number from 0 to 1000000)" v05-tcp-client 127.0.0.1 1914 many
+    expect_usage_error "usage: v05-tcp-client [HOST [PORT [COUNT]]] (unknown option '-1')" v05-tcp-client 127.0.0.1 1914 -1
+    expect_usage_error "usage: v05-tcp-client [HOST [PORT [COUNT]]] (too many arguments)" v05-tcp-client 127.0.0.1 1914 1 x
+}
