@@ -19,10 +19,14 @@ CFLAGS  ?= -O2 -g
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -Icommon
 ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS)
 
-LESSONS    := $(patsubst lessons/%/,%,$(sort $(wildcard lessons/*/)))
+# A lesson is a folder lessons/NAME holding NAME.c.
+LESSON_SRC := $(foreach d,$(sort $(wildcard lessons/*/)),$(wildcard $(d)$(notdir $(d:/=)).c))
+LESSONS    := $(notdir $(basename $(LESSON_SRC)))
 COMMON_SRC := $(wildcard common/*.c)
 COMMON_HDR := $(wildcard common/*.h)
 COMMON_OBJ := $(COMMON_SRC:common/%.c=$(BUILD)/common/%.o)
+# An archive, so each program links only the parts of common/ it uses.
+COMMON_LIB := $(BUILD)/common/libsockstep.a
 TEST_PEERS := $(patsubst tests/peers/%.c,$(BUILD)/tests/%,$(wildcard tests/peers/*.c))
 PROGRAMS   := $(LESSONS:%=$(BUILD)/%) $(TEST_PEERS)
 
@@ -34,13 +38,17 @@ all: $(PROGRAMS)
 $(BUILD)/common/%.o: common/%.c $(COMMON_HDR) | $(BUILD)/common
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
-# A lesson is lessons/NAME/NAME.c, built to build/NAME.
-.SECONDEXPANSION:
-$(LESSONS:%=$(BUILD)/%): $(BUILD)/%: lessons/%/$$*.c $(COMMON_OBJ) $(COMMON_HDR) | $(BUILD)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) $< $(COMMON_OBJ) -o $@
+$(COMMON_LIB): $(COMMON_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
 
-$(BUILD)/tests/%: tests/peers/%.c $(COMMON_OBJ) $(COMMON_HDR) | $(BUILD)/tests
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) $< $(COMMON_OBJ) -o $@
+# lessons/NAME/NAME.c is built to build/NAME.
+.SECONDEXPANSION:
+$(LESSONS:%=$(BUILD)/%): $(BUILD)/%: lessons/%/$$*.c $(COMMON_LIB) $(COMMON_HDR) | $(BUILD)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) $< $(COMMON_LIB) -o $@
+
+$(BUILD)/tests/%: tests/peers/%.c $(COMMON_LIB) $(COMMON_HDR) | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) $< $(COMMON_LIB) -o $@
 
 $(BUILD) $(BUILD)/common $(BUILD)/tests:
 	mkdir -p $@
