@@ -82,6 +82,10 @@ int main(int argc, char *argv[])
                 break;
             failed_errno = errno;
             failed_call = "connect";
+            /* A connect() cut short by the timeout says EINPROGRESS ("still
+             * trying"); for the user, that is a time-out. */
+            if (failed_errno == EINPROGRESS)
+                failed_errno = ETIMEDOUT;
             close(connection_fd);
             connection_fd = -1;
         }
