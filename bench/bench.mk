@@ -1,0 +1,23 @@
+# bench/bench.mk - the load generator and `make bench` (included by the Makefile).
+#
+#   make bench                    the full table (v04, v08, v09, ncat) in docs/bench.md's shape
+#   make bench BENCH_SIZES="10 100"   fewer rows
+#
+# The load generator is built with the kit's flags into $(BUILD)/bench/loadgen
+# by `make` too, so tests/bench.bats can check it; the benchmark itself never
+# runs in `make test`.
+
+BENCH_SIZES ?= 10 100 1000 10000
+LOADGEN := $(BUILD)/bench/loadgen
+
+.PHONY: bench
+all: $(LOADGEN)
+
+$(LOADGEN): bench/loadgen.c $(COMMON_LIB) $(COMMON_HDR) | $(BUILD)/bench
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) $< $(COMMON_LIB) -o $@
+
+$(BUILD)/bench:
+	mkdir -p $@
+
+bench: all
+	@bench/run $(abspath $(BUILD)) $(BENCH_SIZES)

@@ -1,0 +1,313 @@
+# tests/room_helpers.bash - chat-room clients for tests/v08-chat-room.bats and
+# tests/v09-chat-room-epoll.bats (`load room_helpers` after `load helpers`).
+#
+# A room client here is bash's own /dev/tcp connection: one descriptor held
+# by the test, written with printf and read line by line with a deadline.
+#   room_connect VAR          connect to 127.0.0.1:$SERVER_PORT, fd in VAR
+#   room_send FD TEXT         send TEXT and a '\n'
+#   room_expect FD LINE       the next line from the room must be LINE
+#   room_expect_end FD        the room must close the connection (EOF/reset)
+#   room_nothing_for FD S     nothing at all may arrive within S seconds
+# The room tests themselves are functions (room_test_*) run by both files,
+# so v08 and v09 are held to exactly the same behaviour.
+
+ROOM_READ_SECONDS=${ROOM_READ_SECONDS:-10}
+
+room_connect() {
+    local -n _fd=$1
+    exec {_fd}<>"/dev/tcp/127.0.0.1/$SERVER_PORT"
+}
+
+room_send() {
+    printf '%s\n' "$2" >&"$1"
+}
+
+room_expect() {
+    local fd=$1 expected=$2 line
+    if ! IFS= read -r -t "$ROOM_READ_SECONDS" -u "$fd" line; then
+        echo "expected the line '$expected' on fd $fd, got nothing (timeout or end)" >&2
+        show_server_logs >&2
+        return 1
+    fi
+    expect_equal "$expected" "$line" "line from the room"
+}
+
+room_expect_end() {
+    local fd=$1 line
+    if IFS= read -r -t "$ROOM_READ_SECONDS" -u "$fd" line; then
+        echo "expected the end of the connection, got the line '$line'" >&2
+        return 1
+    fi
+    # read fails on timeout (status > 128) as well as at the end (status 1).
+    local status=$?
+    if [ "$status" -gt 128 ]; then
+        echo "expected the end of the connection, but it is still open" >&2
+        return 1
+    fi
+    [ -z "$line" ] || { echo "expected the end, got a partial line '$line'" >&2; return 1; }
+}
+
+room_nothing_for() {
+    local fd=$1 seconds=$2 line
+    if IFS= read -r -t "$seconds" -u "$fd" line; then
+        echo "expected nothing on fd $fd, got the line '$line'" >&2
+        return 1
+    fi
+    [ -z "$line" ] || { echo "expected nothing, got a partial line '$line'" >&2; return 1; }
+}
+
+# --- The tests both rooms must pass ------------------------------------------
+
+# Three clients: names, greetings, joins, lines to the others only, leaves,
+# and the server's log; then SIGTERM stops it with exit 0.
+room_test_conversation() {
+    local room=$1 a b c
+    start_server "$room" 127.0.0.1 0
+    room_connect a
+    room_expect "$a" "* you are user1"
+    room_connect b
+    room_expect "$b" "* you are user2"
+    room_expect "$a" "* user2 joined"
+    room_connect c
+    room_expect "$c" "* you are user3"
+    room_expect "$a" "* user3 joined"
+    room_expect "$b" "* user3 joined"
+
+    room_send "$b" "hello 你好"
+    room_expect "$a" "user2: hello 你好"
+    room_expect "$c" "user2: hello 你好"
+    room_send "$a" ""
+    room_expect "$b" "user1: "
+    room_expect "$c" "user1: "
+
+    exec {c}>&-
+    room_expect "$a" "* user3 left"
+    room_expect "$b" "* user3 left"
+    # The sender never gets its own line back.
+    room_nothing_for "$b" 0.3
+    wait_for_line "$SERVER_OUT" 'user3 left$'
+    exec {b}>&-
+    room_expect "$a" "* user2 left"
+    wait_for_line "$SERVER_OUT" 'user2 left$'
+    exec {a}>&-
+    wait_for_line "$SERVER_OUT" 'user1 left$'
+    stop_server
+    expect_equal 0 "$SERVER_STATUS" "exit status"
+    local log
+    log=$(sed -E 's/from 127\.0\.0\.1:[0-9]+$/from 127.0.0.1:PORT/' "$SERVER_OUT")
+    expect_equal "$room: listening on 127.0.0.1:$SERVER_PORT
+$room: user1 joined from 127.0.0.1:PORT
+$room: user2 joined from 127.0.0.1:PORT
+$room: user3 joined from 127.0.0.1:PORT
+$room: user3 left
+$room: user2 left
+$room: user1 left
+$room: stopped" "$log" "server log"
+    expect_equal "" "$(cat "$SERVER_ERR")" "server stderr"
+}
+
+# 1024 bytes with the '\n' pass; 1025 throw the sender out, and the others
+# see only "* userN left", never a piece of the line.
+room_test_line_limit() {
+    local room=$1 a b c
+    start_server "$room" 127.0.0.1 0
+    room_connect a
+    room_expect "$a" "* you are user1"
+    room_connect b
+    room_expect "$b" "* you are user2"
+    room_expect "$a" "* user2 joined"
+    local longest
+    longest=$(printf 'y%.0s' {1..1023})
+    room_send "$b" "$longest"
+    room_expect "$a" "user2: $longest"
+
+    printf 'z%.0s' {1..1024} >&"$b"
+    printf '\n' >&"$b" 2>/dev/null || true
+    room_expect "$b" "* line too long, goodbye"
+    room_expect_end "$b"
+    room_expect "$a" "* user2 left"
+    wait_for_line "$SERVER_OUT" 'user2 left \(line too long\)$'
+
+    # A line that never ends is thrown out as soon as it is too long.
+    room_connect c
+    room_expect "$c" "* you are user3"
+    room_expect "$a" "* user3 joined"
+    printf 'w%.0s' {1..3000} >&"$c"
+    room_expect "$c" "* line too long, goodbye"
+    room_expect "$a" "* user3 left"
+    # The room goes on.
+    room_connect b
+    room_expect "$b" "* you are user4"
+    room_expect "$a" "* user4 joined"
+    room_send "$a" "still here"
+    room_expect "$b" "user1: still here"
+    exec {a}>&- {b}>&- {c}>&-
+    stop_server
+    expect_equal 0 "$SERVER_STATUS" "exit status"
+}
+
+# NUL bytes, bytes over 0x7f and '\r' pass through unchanged.
+room_test_binary() {
+    local room=$1 a b
+    start_server "$room" 127.0.0.1 0
+    room_connect a
+    room_expect "$a" "* you are user1"
+    room_connect b
+    room_expect "$b" "* you are user2"
+    room_expect "$a" "* user2 joined"
+    printf 'a\0b\377\200\r\001z\n' >&"$b"
+    local got
+    got=$(timeout 10 head -c 16 <&"$a" | hex)
+    expect_equal "$(printf 'user2: a\0b\377\200\r\001z\n' | hex)" "$got" "bytes received"
+    room_send "$b" "after"
+    room_expect "$a" "user2: after"
+    exec {a}>&- {b}>&-
+    stop_server
+    expect_equal 0 "$SERVER_STATUS" "exit status"
+}
+
+# A client that resets its connection halfway through a line: the others
+# get "* userN left" and not a byte of the half line.
+room_test_reset() {
+    local room=$1 a b
+    start_server "$room" 127.0.0.1 0
+    room_connect a
+    room_expect "$a" "* you are user1"
+    run timeout 20 "$SOCKSTEP_BUILD/tests/room-reset" "$SERVER_PORT" "half a li"
+    expect_status 0
+    expect_equal "* you are user2" "$output" "room-reset greeting"
+    room_expect "$a" "* user2 joined"
+    room_expect "$a" "* user2 left"
+    wait_for_line "$SERVER_OUT" 'user2 left \(read: Connection reset by peer\)$'
+    room_connect b
+    room_expect "$b" "* you are user3"
+    room_expect "$a" "* user3 joined"
+    room_send "$b" "ne"
+    room_expect "$a" "user3: ne"
+    exec {a}>&- {b}>&-
+    stop_server
+    expect_equal 0 "$SERVER_STATUS" "exit status"
+}
+
+# A client that never reads is thrown out once 256 KiB wait for it; a
+# flooding client and a reading client are never held up, and the reader
+# gets every line, whole and in order.
+room_test_slow_reader() {
+    local room=$1 slow reader
+    start_server "$room" 127.0.0.1 0
+    room_connect slow
+    room_expect "$slow" "* you are user1"
+    room_connect reader
+    room_expect "$reader" "* you are user2"
+    # The reader copies everything to a file until the room closes it.
+    timeout 120 cat <&"$reader" >"$BATS_TEST_TMPDIR/reader.txt" 3>&- &
+    local cat_pid=$!
+    exec {reader}>&-
+    local count=20000
+    run timeout 90 "$SOCKSTEP_BUILD/tests/room-flood" "$SERVER_PORT" "$count" 1000
+    expect_status 0
+    expect_equal "sent $count lines" "$output"
+    wait_for_line "$SERVER_OUT" 'user1 left \(too slow: over 262144 bytes waiting\)$'
+    wait_for_line "$BATS_TEST_TMPDIR/reader.txt" '^\* user3 left$'
+    stop_server
+    expect_equal 0 "$SERVER_STATUS" "exit status"
+    wait_for_exit "$cat_pid" 20
+    exec {slow}>&-
+    # What the reader got: the joins, user1's leave somewhere in the flood,
+    # every line of the flood in order, and user3's leave.
+    local file=$BATS_TEST_TMPDIR/reader.txt
+    expect_equal "* user3 joined" "$(sed -n 1p "$file")"
+    expect_equal 1 "$(grep -c '^\* user1 left$' "$file")" "user1's leave"
+    expect_equal "$count" "$(grep -cE '^user3: [0-9]{6} x{992}$' "$file")" "whole lines from user3"
+    expect_equal "$(seq -f '%06g' 1 "$count")" "$(sed -nE 's/^user3: ([0-9]{6}) .*/\1/p' "$file")" "line order"
+    expect_equal "$((count + 3))" "$(wc -l <"$file")" "lines in all"
+}
+
+# A client that connects and says nothing does not hold anybody up.
+room_test_idle_client() {
+    local room=$1 idle a b
+    start_server "$room" 127.0.0.1 0
+    exec {idle}<>"/dev/tcp/127.0.0.1/$SERVER_PORT"
+    room_connect a
+    room_connect b
+    room_expect "$a" "* you are user2"
+    room_expect "$b" "* you are user3"
+    room_expect "$a" "* user3 joined"
+    room_send "$a" "nobody waits"
+    ROOM_READ_SECONDS=2 room_expect "$b" "user2: nobody waits"
+    exec {idle}>&- {a}>&- {b}>&-
+    stop_server
+    expect_equal 0 "$SERVER_STATUS" "exit status"
+}
+
+# SIGINT with clients still connected: exit 0, "stopped", valgrind clean
+# (every connection closed, everything freed), and the clients see the end.
+room_test_sigint() {
+    local room=$1 a b
+    start_server "$room" 127.0.0.1 0
+    room_connect a
+    room_expect "$a" "* you are user1"
+    room_connect b
+    room_expect "$b" "* you are user2"
+    printf 'half a line' >&"$b"
+    room_expect "$a" "* user2 joined"
+    stop_server "$SERVER_PID" INT
+    expect_equal 0 "$SERVER_STATUS" "exit status"
+    expect_equal "$room: stopped" "$(tail -n 1 "$SERVER_OUT")"
+    room_expect_end "$a"
+    exec {a}>&- {b}>&-
+}
+
+# Command-line mistakes get one usage line and exit 2.
+room_test_usage() {
+    local room=$1
+    run_lesson "$room" 127.0.0.1 99999
+    expect_status 2
+    expect_equal "usage: $room [HOST [PORT]] (port '99999' is not a number from 0 to 65535)" "$stderr"
+    run_lesson "$room" 127.0.0.1 0 extra
+    expect_status 2
+    expect_equal "usage: $room [HOST [PORT]] (too many arguments)" "$stderr"
+}
+
+# Out of descriptors: the room turns new connections away (closes them), says
+# so once, does not spin, and the clients inside go on chatting.
+room_test_out_of_descriptors() {
+    local room=$1 a b fds=() fd i
+    # valgrind keeps some descriptors for itself; 64 leaves the room a few dozen.
+    local soft
+    soft=$(ulimit -Sn)
+    ulimit -Sn 64
+    start_server "$room" 127.0.0.1 0 || { ulimit -Sn "$soft"; return 1; }
+    ulimit -Sn "$soft"
+    room_connect a
+    room_expect "$a" "* you are user1"
+    room_connect b
+    room_expect "$b" "* you are user2"
+    room_expect "$a" "* user2 joined"
+    for i in $(seq 1 80); do
+        exec {fd}<>"/dev/tcp/127.0.0.1/$SERVER_PORT"
+        fds+=("$fd")
+    done
+    wait_for_line "$SERVER_ERR" 'accept: Too many open files \(closing new connections until someone leaves\)$'
+    # The last connection was turned away: it sees the end, no greeting.
+    room_expect_end "${fds[-1]}"
+    # A CPU-bound spin would show up as user time; the room must be idle.
+    local before after
+    before=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat")
+    sleep 1
+    after=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat")
+    [ $((after - before)) -lt 20 ] || { echo "the room used $((after - before)) ticks in 1 s while idle" >&2; return 1; }
+    room_send "$b" "still chatting"
+    # user1 also saw the joins of the connections that got in: skip those.
+    local line
+    while IFS= read -r -t 10 -u "$a" line; do
+        [ "$line" = "user2: still chatting" ] && break
+        [[ $line =~ ^\*\ user[0-9]+\ joined$ ]] || { echo "unexpected line '$line'" >&2; return 1; }
+    done
+    expect_equal "user2: still chatting" "$line"
+    for fd in "${fds[@]}"; do exec {fd}>&-; done
+    exec {a}>&- {b}>&-
+    stop_server
+    expect_equal 0 "$SERVER_STATUS" "exit status"
+    expect_equal 1 "$(grep -c 'Too many open files' "$SERVER_ERR")" "warnings about it"
+}

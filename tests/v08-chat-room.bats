@@ -1,0 +1,85 @@
+#!/usr/bin/env bats
+# Lesson v08-chat-room: a poll() chat room for many clients at once.
+# The room's behaviour is tested by tests/room_helpers.bash, shared with v09.
+load helpers
+load room_helpers
+
+ROOM=v08-chat-room
+
+@test "v08: three clients get their names, each other's lines and the joins and leaves; SIGTERM stops it" {
+    room_test_conversation "$ROOM"
+}
+
+@test "v08: a 1024-byte line passes, a longer one gets its sender thrown out and reaches nobody" {
+    room_test_line_limit "$ROOM"
+}
+
+@test "v08: NUL bytes and other binary junk pass through unchanged" {
+    room_test_binary "$ROOM"
+}
+
+@test "v08: a client that resets mid-line leaves, and its half line reaches nobody" {
+    room_test_reset "$ROOM"
+}
+
+@test "v08: a client that never reads is thrown out at 256 KiB; the flooder and a reader are not held up" {
+    room_test_slow_reader "$ROOM"
+}
+
+@test "v08: an idle client holds nobody up" {
+    room_test_idle_client "$ROOM"
+}
+
+@test "v04, by contrast: one idle connection blocks the next client's exchange" {
+    start_server v04-tcp-server 127.0.0.1 0
+    local idle
+    exec {idle}<>"/dev/tcp/127.0.0.1/$SERVER_PORT"
+    # v05 gives up after REPLY_TIMEOUT_SECONDS (3 s): v04 is stuck in recv()
+    # from the idle connection and never gets to v05's.
+    run --separate-stderr timeout 20 "$SOCKSTEP_BUILD/v05-tcp-client" 127.0.0.1 "$SERVER_PORT" 1
+    expect_status 1
+    expect_equal "v05-tcp-client: no reply from 127.0.0.1:$SERVER_PORT within 3 seconds" "$stderr"
+    expect_equal "" "$output"
+    exec {idle}>&-
+    stop_server
+}
+
+@test "v08: SIGINT with clients connected: exit 0, every socket closed, valgrind clean" {
+    room_test_sigint "$ROOM"
+}
+
+@test "v08: usage errors" {
+    room_test_usage "$ROOM"
+}
+
+@test "v08: out of descriptors, it turns new connections away without spinning and goes on" {
+    room_test_out_of_descriptors "$ROOM"
+}
+
+@test "v08 with v07-chat-client: a line typed in v07 reaches the room, the room's lines reach v07" {
+    [ -x "$SOCKSTEP_BUILD/v07-chat-client" ] || skip "build/v07-chat-client is not built yet"
+    start_server "$ROOM" 127.0.0.1 0
+    local a keyboard
+    room_connect a
+    room_expect "$a" "* you are user1"
+    mkfifo "$BATS_TEST_TMPDIR/keyboard"
+    "$SOCKSTEP_BUILD/v07-chat-client" 127.0.0.1 "$SERVER_PORT" <"$BATS_TEST_TMPDIR/keyboard" \
+        >"$BATS_TEST_TMPDIR/v07.out" 2>"$BATS_TEST_TMPDIR/v07.err" 3>&- &
+    local client_pid=$!
+    exec {keyboard}>"$BATS_TEST_TMPDIR/keyboard"
+    room_expect "$a" "* user2 joined"
+    wait_for_line "$BATS_TEST_TMPDIR/v07.out" '^server> \* you are user2$' "$client_pid"
+    printf 'hi from v07 你好\n' >&"$keyboard"
+    room_expect "$a" "user2: hi from v07 你好"
+    room_send "$a" "hi v07"
+    wait_for_line "$BATS_TEST_TMPDIR/v07.out" '^server> user1: hi v07$' "$client_pid"
+    exec {keyboard}>&-
+    wait_for_exit "$client_pid" 20
+    expect_equal 0 "$EXIT_STATUS" "v07 exit status"
+    room_expect "$a" "* user2 left"
+    expect_equal "server> * you are user2
+server> user1: hi v07" "$(grep '^server> ' "$BATS_TEST_TMPDIR/v07.out")" "v07 output"
+    exec {a}>&-
+    stop_server
+    expect_equal 0 "$SERVER_STATUS" "exit status"
+}
