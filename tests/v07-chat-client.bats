@@ -1,0 +1,179 @@
+#!/usr/bin/env bats
+# Lesson v07-chat-client, against tests/peers/chat-peer: a plain TCP stream
+# peer that relays raw bytes (as `nc -l` would), so every byte the client
+# sends is checked and the peer decides exactly how its bytes are split.
+# Each side's stdin is a fifo the test holds open (see tests/chat_helpers.bash).
+load helpers
+load chat_helpers
+
+# What the peer received, byte for byte (its first stdout line is its address).
+peer_received() { tail -n +2 "$SERVER_OUT"; }
+
+start_peer_and_client() {
+    start_chat_server chat-peer relay
+    start_chat_client v07-chat-client 127.0.0.1 "$SERVER_PORT"
+}
+
+@test "v07 with a plain stream peer: typed lines go out as exactly the bytes typed, the last one without its newline too" {
+    start_peer_and_client
+    say_client $'hello\n'
+    say_client $'0你好 我是client,你收到了么?\n'
+    say_client 'no newline at the end'
+    end_client_input
+    wait_for_line "$SERVER_ERR" '^chat-peer: peer closed$' "$SERVER_PID"
+    expect_equal "$(hex_of $'hello\n0你好 我是client,你收到了么?\nno newline at the end')" "$(peer_received | hex)" "bytes on the wire"
+    end_server_input
+    wait_for_exit "$CLIENT_PID" "$READY_SECONDS"
+    expect_equal 0 "$EXIT_STATUS" "client exit status"
+    expect_equal "v07-chat-client: connected to 127.0.0.1:$SERVER_PORT" "$(cat "$CLIENT_OUT")" "client stdout"
+    expect_equal "" "$(cat "$CLIENT_ERR")" "client stderr"
+}
+
+@test "v07 with a plain stream peer: received lines are printed as 'server> LINE', UTF-8 unchanged; the peer's end of stream is 'left', exit 0" {
+    start_peer_and_client
+    say_server $'hi client\n我已经收到了\n'
+    wait_for_line "$CLIENT_OUT" '^server> 我已经收到了$' "$CLIENT_PID"
+    end_server_input
+    wait_for_exit "$CLIENT_PID" "$READY_SECONDS"
+    expect_equal 0 "$EXIT_STATUS" "client exit status"
+    expect_equal "v07-chat-client: connected to 127.0.0.1:$SERVER_PORT
+server> hi client
+server> 我已经收到了
+v07-chat-client: 127.0.0.1:$SERVER_PORT left" "$(cat "$CLIENT_OUT")"
+    expect_equal "" "$(cat "$CLIENT_ERR")" "client stderr"
+    wait_for_exit "$SERVER_PID" "$READY_SECONDS"
+    expect_equal "" "$(peer_received)" "nothing was sent"
+}
+
+@test "v07: a line split over two sends prints once; three lines in one send print as three" {
+    start_peer_and_client
+    say_server 'hel'
+    wait_for_line "$SERVER_ERR" '^chat-peer: sent 3 bytes$' "$SERVER_PID"
+    wait_until_consumed "$SERVER_PORT" # the client has read "hel" on its own
+    say_server $'lo\n'
+    wait_for_line "$CLIENT_OUT" '^server> hello$' "$CLIENT_PID"
+    say_server $'one\ntwo\nthree\n'
+    wait_for_line "$CLIENT_OUT" '^server> three$' "$CLIENT_PID"
+    end_server_input
+    wait_for_exit "$CLIENT_PID" "$READY_SECONDS"
+    expect_equal 0 "$EXIT_STATUS"
+    expect_equal "v07-chat-client: connected to 127.0.0.1:PORT
+server> hello
+server> one
+server> two
+server> three
+v07-chat-client: 127.0.0.1:PORT left" "$(transcript "$CLIENT_OUT")"
+}
+
+@test "v07: 10000-byte lines pass whole both ways (longer than its 4096-byte line buffer)" {
+    local long
+    long=$(long_text 10000)
+    start_peer_and_client
+    say_client "$long"$'\n'
+    say_server "$long"$'\n'
+    wait_for_line "$CLIENT_OUT" "${long: -20}\$" "$CLIENT_PID"
+    end_client_input
+    wait_for_line "$SERVER_ERR" '^chat-peer: peer closed$' "$SERVER_PID"
+    expect_equal "$(hex_of "$long"$'\n')" "$(peer_received | hex)" "bytes on the wire"
+    end_server_input
+    wait_for_exit "$CLIENT_PID" "$READY_SECONDS"
+    expect_equal 0 "$EXIT_STATUS"
+    expect_equal "server> $long" "$(sed -n 2p "$CLIENT_OUT")"
+    expect_equal 2 "$(wc -l <"$CLIENT_OUT")" "client stdout lines"
+}
+
+@test "v07 after its Ctrl-D still prints what the peer sends, until the peer closes (a half-close)" {
+    # The peer answers the client's end of stream at once with a late line.
+    start_chat_server chat-peer relay $'a late reply\n'
+    start_chat_client v07-chat-client 127.0.0.1 "$SERVER_PORT"
+    end_client_input
+    wait_for_line "$SERVER_ERR" '^chat-peer: peer closed$' "$SERVER_PID"
+    wait_for_line "$CLIENT_OUT" '^server> a late reply$' "$CLIENT_PID"
+    end_server_input
+    wait_for_exit "$CLIENT_PID" "$READY_SECONDS"
+    expect_equal 0 "$EXIT_STATUS"
+    expect_equal "v07-chat-client: connected to 127.0.0.1:PORT
+server> a late reply" "$(transcript "$CLIENT_OUT")"
+    expect_equal "" "$(cat "$CLIENT_ERR")"
+}
+
+@test "v07 after its Ctrl-D waits at most 3 s for a peer that never closes, then exits 0" {
+    start_peer_and_client
+    SECONDS=0
+    end_client_input
+    wait_for_exit "$CLIENT_PID" 20
+    expect_equal 0 "$EXIT_STATUS"
+    [ "$SECONDS" -ge 2 ] || { echo "left after $SECONDS s, before the 3 s" >&2; false; }
+    wait_for_line "$SERVER_ERR" '^chat-peer: peer closed$' "$SERVER_PID"
+}
+
+@test "v07: SIGTERM during a chat prints 'stopped', exits 0 and closes the connection" {
+    start_peer_and_client
+    say_server $'anyone?\n'
+    wait_for_line "$CLIENT_OUT" '^server> anyone\?$' "$CLIENT_PID"
+    stop_server "$CLIENT_PID" TERM
+    expect_equal 0 "$SERVER_STATUS" "client exit status"
+    expect_equal "v07-chat-client: stopped" "$(tail -n 1 "$CLIENT_OUT")"
+    wait_for_line "$SERVER_ERR" '^chat-peer: peer closed$' "$SERVER_PID"
+}
+
+@test "v07: Ctrl-C (SIGINT) during a chat prints 'stopped' and exits 0" {
+    start_peer_and_client
+    stop_server "$CLIENT_PID" INT
+    expect_equal 0 "$SERVER_STATUS" "client exit status"
+    expect_equal "v07-chat-client: connected to 127.0.0.1:PORT
+v07-chat-client: stopped" "$(transcript "$CLIENT_OUT")"
+}
+
+@test "v07: a peer that resets the connection gives 'Connection reset by peer' and exit 1" {
+    start_chat_server chat-peer reset
+    start_chat_client v07-chat-client 127.0.0.1 "$SERVER_PORT"
+    wait_for_exit "$CLIENT_PID" "$READY_SECONDS"
+    expect_equal 1 "$EXIT_STATUS" "client exit status"
+    expect_equal "v07-chat-client: recv from 127.0.0.1:$SERVER_PORT: Connection reset by peer" "$(cat "$CLIENT_ERR")"
+    expect_doc_sample v07-reset "$(cat "$CLIENT_ERR")"
+}
+
+@test "v07 never blocks for ever on a peer that stops reading: it gives up when nothing is read for 3 s" {
+    start_chat_server chat-peer noread
+    # 8 MB with no newline: far more than the socket buffers hold.
+    head -c 8000000 /dev/zero | tr '\0' x >"$BATS_TEST_TMPDIR/flood"
+    SECONDS=0
+    run_lesson v07-chat-client 127.0.0.1 "$SERVER_PORT" <"$BATS_TEST_TMPDIR/flood"
+    expect_status 1
+    expect_equal "v07-chat-client: 127.0.0.1:$SERVER_PORT has read nothing for 3 seconds" "$stderr"
+    expect_doc_sample v07-stalled "$stderr"
+    [ "$SECONDS" -ge 2 ]
+}
+
+@test "v07: no server gives 'connect 127.0.0.1:PORT: Connection refused' and exit 1" {
+    find_unused_port tcp
+    run_lesson v07-chat-client 127.0.0.1 "$UNUSED_PORT" </dev/null
+    expect_status 1
+    expect_equal "v07-chat-client: connect 127.0.0.1:$UNUSED_PORT: Connection refused" "$stderr"
+    expect_equal "" "$output"
+    expect_doc_sample v07-refused "$stderr"
+}
+
+@test "v07: a host that does not resolve gives getaddrinfo's message and exit 1" {
+    run_lesson v07-chat-client nosuch.invalid </dev/null
+    expect_status 1
+    [[ "$stderr" == "v07-chat-client: cannot resolve 'nosuch.invalid' port 1914: "?* ]] || { echo "stderr: $stderr" >&2; false; }
+    expect_equal "" "$output"
+}
+
+@test "v07 with its stdin closed refuses to start (its socket would get fd 0)" {
+    # Run directly, not under valgrind (which takes fd 0 itself) nor under
+    # `run` (which gives the command a pipe as stdin).
+    status=0
+    timeout 10 "$SOCKSTEP_BUILD/v07-chat-client" 127.0.0.1 1 <&- >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" 3>&- || status=$?
+    expect_equal 1 "$status" "exit status"
+    expect_equal "v07-chat-client: standard input is closed: nothing to read the chat from" "$(cat "$BATS_TEST_TMPDIR/err")"
+    expect_equal "" "$(cat "$BATS_TEST_TMPDIR/out")"
+}
+
+@test "v07: bad command lines give one usage line and exit 2" {
+    expect_usage_error "usage: v07-chat-client [HOST [PORT]] (port 'abc' is not a number from 0 to 65535)" v07-chat-client 127.0.0.1 abc
+    expect_usage_error "usage: v07-chat-client [HOST [PORT]] (unknown option '-1')" v07-chat-client 127.0.0.1 -1
+    expect_usage_error "usage: v07-chat-client [HOST [PORT]] (too many arguments)" v07-chat-client 127.0.0.1 1914 x
+}
