@@ -10,6 +10,7 @@
 #include <netdb.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 static struct addrinfo *resolve(const char *host, const char *port, int flags)
@@ -65,7 +66,8 @@ int tcp_listen(const char *host, const char *port, char *bound_text)
     return listen_fd;
 }
 
-int tcp_connect(const char *host, const char *port, char *server_text)
+int tcp_connect(const char *host, const char *port, int timeout_seconds,
+                char *server_text)
 {
     struct addrinfo *addresses = resolve(host, port, 0);
     int connection_fd = -1;
@@ -79,10 +81,17 @@ int tcp_connect(const char *host, const char *port, char *server_text)
             failed_call = "socket";
             continue;
         }
+        /* On Linux the send time-out also bounds connect(). */
+        struct timeval timeout = { .tv_sec = timeout_seconds, .tv_usec = 0 };
+        if (setsockopt(connection_fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout) == -1)
+            warn_errno("setsockopt SO_SNDTIMEO");
         if (connect(connection_fd, s->ai_addr, s->ai_addrlen) == 0)
             break;
         failed_errno = errno;
         failed_call = "connect";
+        /* A connect() cut short by the time-out says EINPROGRESS. */
+        if (failed_errno == EINPROGRESS)
+            failed_errno = ETIMEDOUT;
         close(connection_fd);
         connection_fd = -1;
     }

@@ -28,8 +28,11 @@ int tcp_listen(const char *host, const char *port, char *bound_text);
 /*
  * Steps 1-2 of v05: a socket connected to HOST:PORT. Writes the server's
  * address to SERVER_TEXT (ADDRESS_TEXT_SIZE bytes). Returns the connected
- * socket; exits on failure.
+ * socket; exits on failure. As in v05, a host that never answers makes
+ * connect() give up after TIMEOUT_SECONDS ("Connection timed out"); the
+ * limit stays set on the socket as its send time-out (SO_SNDTIMEO).
  */
-int tcp_connect(const char *host, const char *port, char *server_text);
+int tcp_connect(const char *host, const char *port, int timeout_seconds,
+                char *server_text);
 
 #endif

@@ -155,6 +155,24 @@ v07-chat-client: stopped" "$(transcript "$CLIENT_OUT")"
     expect_doc_sample v07-refused "$stderr"
 }
 
+@test "v07: a host that never answers: connect() gives up after 3 s with 'Connection timed out', exit 1" {
+    # In a private network namespace, with a link whose other end is down,
+    # the SYN to 192.0.2.2 goes nowhere, as with a firewall that drops
+    # packets. The kernel alone would retry for about 2 minutes.
+    unshare -n true 2>/dev/null || skip "cannot create a network namespace here"
+    lesson_command v07-chat-client 192.0.2.2 1914
+    SECONDS=0
+    run --separate-stderr timeout -k 2 "$CLIENT_SECONDS" unshare -n bash -c '
+        ip link set lo up && ip link add v0 type veth peer name v1 &&
+        ip addr add 192.0.2.1/24 dev v0 && ip link set v0 up || exit 97
+        exec "$@" </dev/null' _ "${LESSON_COMMAND[@]}"
+    [ "$status" -ne 97 ] || skip "no veth links in network namespaces here"
+    expect_status 1
+    expect_equal "v07-chat-client: connect 192.0.2.2:1914: Connection timed out" "$stderr"
+    expect_equal "" "$output"
+    [ "$SECONDS" -ge 2 ] || { echo "gave up after $SECONDS s: not a time-out" >&2; false; }
+}
+
 @test "v07: a host that does not resolve gives getaddrinfo's message and exit 1" {
     run_lesson v07-chat-client nosuch.invalid </dev/null
     expect_status 1

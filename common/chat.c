@@ -1,0 +1,193 @@
+/*
+ * common/chat.c - chat() (see common/chat.h): the loop that v06 and v07 share.
+ *
+ * The step numbers in the comments are the lessons' own: the server (v06)
+ * and the client (v07) count their steps differently, and the tutorial names
+ * receiving and sending differently on each side, so both are given.
+ */
+#include "chat.h"
+
+#include "error.h"
+#include "io.h"
+#include "net.h"
+#include "signals.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdnoreturn.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+/*
+ * Prints every whole line that has arrived, each after the prefix. A line
+ * longer than the buffer (LINE_BUFFER_SIZE) is printed in pieces as it comes,
+ * the prefix only before the first piece, so it still shows as one line and
+ * nothing is lost. *MID_LINE remembers that a piece has been printed.
+ */
+static void print_received_lines(struct line_buffer *received, bool *mid_line,
+                                 const char *received_prefix)
+{
+    const char *line;
+    size_t length;
+    while (line_buffer_next_line(received, &line, &length)) {
+        if (!*mid_line)
+            fputs(received_prefix, stdout);
+        fwrite(line, 1, length, stdout); /* bytes as they came: UTF-8 stays UTF-8 */
+        *mid_line = false;
+    }
+    if (line_buffer_is_full(received)) {
+        if (!*mid_line)
+            fputs(received_prefix, stdout);
+        fwrite(received->data, 1, received->end, stdout);
+        fflush(stdout); /* no '\n' yet: show the piece now anyway */
+        line_buffer_init(received);
+        *mid_line = true;
+    }
+}
+
+/* At the end of the connection: shows a last line that had no '\n', with one. */
+static void finish_received_line(struct line_buffer *received, bool *mid_line,
+                                 const char *received_prefix)
+{
+    size_t pending = line_buffer_pending(received);
+    if (pending == 0 && !*mid_line)
+        return;
+    if (!*mid_line)
+        fputs(received_prefix, stdout);
+    fwrite(received->data + received->start, 1, pending, stdout);
+    putchar('\n');
+    line_buffer_init(received);
+    *mid_line = false;
+}
+
+/*
+ * Sends every whole line typed so far, each with one write_all(). A line
+ * longer than the buffer goes out in pieces (the bytes on the wire are the
+ * same), so the peer still gets all of it. Returns 0, or -1 with errno set.
+ */
+static int send_typed_lines(struct line_buffer *typed, int connection_fd)
+{
+    const char *line;
+    size_t length;
+    while (line_buffer_next_line(typed, &line, &length)) {
+        if (write_all(connection_fd, line, length) == -1)
+            return -1;
+    }
+    if (line_buffer_is_full(typed)) {
+        if (write_all(connection_fd, typed->data, typed->end) == -1)
+            return -1;
+        line_buffer_init(typed);
+    }
+    return 0;
+}
+
+/* After write_all() failed: EAGAIN means the send timeout ran out. */
+static noreturn void die_sending(const char *peer_text)
+{
+    if (errno == EAGAIN || errno == EWOULDBLOCK)
+        die("%s has read nothing for %d seconds", peer_text, REPLY_TIMEOUT_SECONDS);
+    die_errno("send to %s", peer_text);
+}
+
+/* Milliseconds from now until DEADLINE (0 if it has passed), for poll(). */
+static int milliseconds_until(const struct timespec *deadline)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long long left = (long long)(deadline->tv_sec - now.tv_sec) * 1000 +
+                     (deadline->tv_nsec - now.tv_nsec) / 1000000;
+    return left > 0 ? (int)left : 0;
+}
+
+int chat(int connection_fd, const char *peer_text, const char *received_prefix)
+{
+    /* A peer that stops reading would block write_all() for ever once the
+     * socket buffers are full; with a send timeout the write gives up. */
+    struct timeval timeout = { .tv_sec = REPLY_TIMEOUT_SECONDS, .tv_usec = 0 };
+    if (setsockopt(connection_fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout) == -1)
+        die_errno("setsockopt SO_SNDTIMEO");
+
+    struct line_buffer typed;    /* from stdin, on its way out */
+    struct line_buffer received; /* from the peer, on its way to stdout */
+    line_buffer_init(&typed);
+    line_buffer_init(&received);
+    bool mid_line = false;
+    bool input_ended = false;
+    struct timespec deadline = { 0, 0 };
+
+    /* The two things to wait for. poll() skips an entry whose fd is -1. */
+    struct pollfd watched[2] = {
+        { .fd = STDIN_FILENO, .events = POLLIN },
+        { .fd = connection_fd, .events = POLLIN },
+    };
+    int exit_status = 0;
+    while (!stop_requested) {
+        /* 同时等待键盘和对方 (v06 step 5, v07 step 3): wait until stdin or
+         * the peer has something (or the peer has gone). -1: no time limit
+         * while chatting; after our Ctrl-D, the peer gets
+         * REPLY_TIMEOUT_SECONDS to close too. */
+        int ready = poll(watched, 2, input_ended ? milliseconds_until(&deadline) : -1);
+        if (ready == -1) {
+            if (errno == EINTR)
+                continue; /* a signal: the loop condition looks at stop_requested */
+            die_errno("poll");
+        }
+        if (ready == 0)
+            break; /* we said goodbye and the peer did not close in time */
+
+        /* The peer first: if it has left, that is the news to show. */
+        if (watched[1].revents != 0) {
+            /* 接受对方的发送内容 (v06 step 6) / 接受对方的反馈 (v07 step 4):
+             * receive whatever has arrived (part of a line, or several
+             * lines) and print the whole lines. */
+            ssize_t n = line_buffer_read(&received, connection_fd);
+            if (n == -1) {
+                finish_received_line(&received, &mid_line, received_prefix);
+                warn_errno("recv from %s", peer_text);
+                exit_status = EXIT_RUNTIME_ERROR;
+                break;
+            }
+            if (n == 0) { /* end of stream: the peer closed its side */
+                finish_received_line(&received, &mid_line, received_prefix);
+                if (!input_ended)
+                    printf("%s: %s left\n", program_name(), peer_text);
+                break;
+            }
+            print_received_lines(&received, &mid_line, received_prefix);
+        }
+
+        if (watched[0].revents != 0) {
+            ssize_t n = line_buffer_read(&typed, STDIN_FILENO);
+            if (n == -1)
+                die_errno("read standard input");
+            if (n == 0) {
+                /* Ctrl-D: send a last line that has no '\n' (do not lose
+                 * it), then shutdown(SHUT_WR): the peer reads end of
+                 * stream, says we left and closes. Its own last lines still
+                 * reach us, so we keep reading the socket until it closes. */
+                size_t pending = line_buffer_pending(&typed);
+                if (write_all(connection_fd, typed.data + typed.start, pending) == -1 ||
+                    shutdown(connection_fd, SHUT_WR) == -1)
+                    die_sending(peer_text);
+                input_ended = true;
+                watched[0].fd = -1;
+                clock_gettime(CLOCK_MONOTONIC, &deadline);
+                deadline.tv_sec += REPLY_TIMEOUT_SECONDS;
+                continue;
+            }
+            /* 给对方反馈 (v06 step 7) / 发送内容到对方服务器 (v07 step 5):
+             * send each whole line typed. */
+            if (send_typed_lines(&typed, connection_fd) == -1)
+                die_sending(peer_text);
+        }
+    }
+    if (stop_requested) {
+        finish_received_line(&received, &mid_line, received_prefix);
+        printf("%s: stopped\n", program_name());
+    }
+    return exit_status;
+}
