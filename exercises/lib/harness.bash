@@ -1,0 +1,233 @@
+# exercises/lib/harness.bash - runs ONE test of an exercise (trusted code).
+#
+#   bash harness.bash TESTS_FILE FUNCTION
+#
+# exercises/grade starts this once per test, under `timeout -k`, usually as
+# process 1 of fresh network and PID namespaces (so when it ends, every
+# process the student started ends with it). It sources the exercise's
+# tests.sh and calls FUNCTION. The exit status is the verdict: 0 = passed.
+# Everything printed is a diagnostic for the student's report; the grader
+# never parses it.
+#
+# The student's program never runs as this shell's user when the grader is
+# root: run_student/start_student wrap it in setsid (own session, no
+# terminal), prlimit (processes, memory, file size, CPU, open files) and
+# setpriv (an unprivileged uid), in a sandbox directory. The environment
+# comes from exercises/grade:
+#   PROGRAM  PEER  SANDBOX_DIR  LOG_DIR  STUDENT_UID  LIMIT_*  IN_NETNS
+set -u
+
+READY_SECONDS=${READY_SECONDS:-5}
+SHOW_BYTES=600           # at most this much of any student output is shown
+STARTED=()               # process ids of students started in the background
+VALGRIND=0               # a test sets VALGRIND=1 to run the program under memcheck
+VALGRIND_LOG=
+
+# The shell's own complaints (e.g. "File size limit exceeded" when it reaps
+# a student killed by SIGXFSZ) are not diagnostics: keep them aside.
+exec 2>>"$LOG_DIR/harness.err"
+
+if [ "${IN_NETNS:-0}" = 1 ]; then
+    ip link set lo up || { echo "harness: cannot bring up loopback in the namespace"; exit 125; }
+fi
+
+# fail MESSAGE...: print why the test failed and return 1 (use: ... || fail "...").
+fail() {
+    printf '%s\n' "$*"
+    return 1
+}
+
+# show LABEL FILE: a capped, printable view of what the student's program wrote.
+show() {
+    local label=$1 file=$2 size
+    size=$(stat -c %s "$file" 2>/dev/null || echo 0)
+    if [ "$size" -eq 0 ]; then
+        printf '%s: (nothing)\n' "$label"
+        return 0
+    fi
+    printf '%s (%s bytes%s):\n' "$label" "$size" "$([ "$size" -gt "$SHOW_BYTES" ] && echo ", first $SHOW_BYTES shown")"
+    head -c "$SHOW_BYTES" "$file" | LC_ALL=C tr -d '\000' | sed 's/^/  | /'
+    echo
+}
+
+# student_command ARGS...: sets STUDENT_COMMAND, the sandboxed command line.
+student_command() {
+    local -a limits=(prlimit "--nproc=$LIMIT_NPROC" "--fsize=$LIMIT_FSIZE" "--cpu=$LIMIT_CPU"
+        "--nofile=$LIMIT_NOFILE" --core=0)
+    local -a as=("--as=$LIMIT_AS")
+    local -a user=()
+    local -a memcheck=()
+    if [ "$VALGRIND" = 1 ]; then
+        as=("--as=$LIMIT_AS_VALGRIND")
+        VALGRIND_LOG=$LOG_DIR/valgrind.$RANDOM.log
+        # valgrind writes its report to fd 9, opened here by the grader: the
+        # student's code cannot reach or truncate it.
+        memcheck=(valgrind -q --log-fd=9 --leak-check=full --show-leak-kinds=definite,indirect,possible
+            --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99
+            --track-fds=no --vgdb=no)
+    fi
+    if [ -n "${STUDENT_UID:-}" ]; then
+        user=(setpriv "--reuid=$STUDENT_UID" "--regid=$STUDENT_UID" --clear-groups --no-new-privs
+            --inh-caps=-all --bounding-set=-all)
+    fi
+    # A clean environment: the grader's variables (paths of its files) stay out.
+    # nice: a student spinning on the CPU must not starve the grader's checks.
+    STUDENT_COMMAND=(setsid -w nice -n 10 "${limits[@]}" "${as[@]}" -- "${user[@]}"
+        env -i PATH=/usr/local/bin:/usr/bin:/bin LC_ALL=C.UTF-8 TMPDIR="$SANDBOX_DIR" "${memcheck[@]}" "$PROGRAM" "$@")
+}
+
+# The student's process gets only fds 0-2 (and valgrind's 9).
+exec_student() {
+    cd "$SANDBOX_DIR" || exit 126
+    if [ "$VALGRIND" = 1 ]; then
+        exec "${STUDENT_COMMAND[@]}" 9>>"$VALGRIND_LOG"
+    fi
+    exec "${STUDENT_COMMAND[@]}"
+}
+
+# record PID: remember a student's session, to kill it at the end. Without
+# namespaces the grader kills these sessions too (when it is not root).
+record() {
+    STARTED+=("$1")
+    [ -z "${PIDS_FILE:-}" ] || echo "$1" >>"$PIDS_FILE"
+}
+
+# run_student SECONDS ARGS...: runs the program to its end (at most SECONDS);
+# sets STATUS, OUT and ERR (files), ELAPSED (whole seconds).
+run_student() {
+    local seconds=$1
+    shift
+    student_command "$@"
+    OUT=$LOG_DIR/run.$RANDOM.out
+    ERR=$LOG_DIR/run.$RANDOM.err
+    local start=$SECONDS
+    STATUS=0
+    (exec_student) </dev/null >"$OUT" 2>"$ERR" &
+    local pid=$!
+    record "$pid"
+    wait_or_kill "$pid" "$seconds" || STATUS=$?
+    ELAPSED=$((SECONDS - start))
+}
+
+# start_student ARGS...: starts a server in the background and waits (with a
+# deadline) for its first line, which must end in HOST:PORT.
+# Sets STUDENT_PID, PORT, OUT, ERR.
+start_student() {
+    student_command "$@"
+    OUT=$LOG_DIR/server.${#STARTED[@]}.out
+    ERR=$LOG_DIR/server.${#STARTED[@]}.err
+    (exec_student) </dev/null >"$OUT" 2>"$ERR" &
+    STUDENT_PID=$!
+    record "$STUDENT_PID"
+    local tries=$((READY_SECONDS * 50)) first
+    while ((tries-- > 0)); do
+        first=$(head -n 1 "$OUT" 2>/dev/null)
+        if [ -n "$first" ] && [ "$(head -c 4096 "$OUT" | wc -l)" -ge 1 ]; then
+            PORT=$(printf '%s\n' "$first" | sed -nE 's/.*:([0-9]{1,5})$/\1/p')
+            if [ -z "$PORT" ] || [ "$PORT" -eq 0 ] || [ "$PORT" -gt 65535 ]; then
+                fail "the first line the server printed does not end in HOST:PORT:"
+                show "stdout" "$OUT"
+                return 1
+            fi
+            return 0
+        fi
+        if ! kill -0 "$STUDENT_PID" 2>/dev/null; then
+            wait "$STUDENT_PID"
+            fail "the server ended (exit status $?) before printing its address line"
+            show "stdout" "$OUT"
+            show "stderr" "$ERR"
+            [ "$VALGRIND" = 1 ] && show "valgrind" "$VALGRIND_LOG"
+            return 1
+        fi
+        sleep 0.02
+    done
+    fail "the server printed no complete first line within $READY_SECONDS s"
+    show "stdout" "$OUT"
+    show "stderr" "$ERR"
+    return 1
+}
+
+# wait_or_kill PID SECONDS: waits for PID; kills its session at the deadline.
+# Returns the exit status, or 124 if it had to be killed.
+wait_or_kill() {
+    local pid=$1 tries=$(($2 * 20))
+    while kill -0 "$pid" 2>/dev/null && ((tries-- > 0)); do
+        sleep 0.05
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -KILL -- "-$pid" "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+        return 124
+    fi
+    local status=0
+    wait "$pid" || status=$?
+    return "$status"
+}
+
+# stop_student [PID]: SIGTERM (repeated each second), then SIGKILL after
+# READY_SECONDS. Sets STOP_STATUS (the exit status, or "killed").
+stop_student() {
+    local pid=${1:-$STUDENT_PID} tries=$((READY_SECONDS * 50))
+    kill -TERM "$pid" 2>/dev/null
+    while kill -0 "$pid" 2>/dev/null && ((tries-- > 0)); do
+        sleep 0.02
+        ((tries % 50 == 0)) && kill -TERM "$pid" 2>/dev/null
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -KILL -- "-$pid" "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+        STOP_STATUS=killed
+        return 0
+    fi
+    STOP_STATUS=0
+    wait "$pid" 2>/dev/null || STOP_STATUS=$?
+}
+
+# expect_stopped_cleanly: after stop_student, the server must have exited 0.
+expect_stopped_cleanly() {
+    [ "$STOP_STATUS" = 0 ] && return 0
+    if [ "$STOP_STATUS" = killed ]; then
+        fail "the server did not stop within $READY_SECONDS s of SIGTERM (it was killed)"
+    else
+        fail "after SIGTERM the server exited with status $STOP_STATUS instead of 0"
+    fi
+    show "stderr" "$ERR"
+    return 1
+}
+
+# expect_memcheck_clean: valgrind's report for the last valgrind run is empty.
+expect_memcheck_clean() {
+    if [ -s "$VALGRIND_LOG" ]; then
+        echo "valgrind found memory errors or leaks:"
+        head -c 3000 "$VALGRIND_LOG" | sed 's/^/  | /'
+        return 1
+    fi
+    return 0
+}
+
+hex() { od -An -v -tx1 | tr -d ' \n'; }
+
+# A test that runs the program under valgrind gives it longer to start.
+use_valgrind() {
+    VALGRIND=1
+    READY_SECONDS=$((READY_SECONDS * 4))
+}
+
+cleanup() {
+    local pid
+    for pid in "${STARTED[@]}"; do
+        kill -KILL -- "-$pid" "$pid" 2>/dev/null
+    done
+    # The grader's own peers and helpers started in the background, too.
+    for pid in $(jobs -p); do
+        kill -KILL "$pid" 2>/dev/null
+    done
+    wait 2>/dev/null
+}
+trap cleanup EXIT
+trap 'exit 124' TERM INT   # stopped by the grader's timeout: still clean up
+
+# shellcheck source=/dev/null
+source "$1" || exit 125
+declare -F "$2" >/dev/null || { echo "harness: no test function $2"; exit 125; }
+"$2"

@@ -1,0 +1,215 @@
+#!/usr/bin/env bats
+# exercises/grade for one submission: exit statuses, the report's lines,
+# compiler and valgrind messages shown to the student, and the JSON files for
+# Gradescope and GitHub Classroom.
+
+load helpers
+load grader_helpers
+
+setup() {
+    grader_setup
+    export SOCKSTEP_GRADER_UID_BASE=1900200000
+}
+teardown() { grader_teardown; sockstep_teardown; }
+
+SOLUTION=$SOCKSTEP_ROOT/exercises/tcp-echo/solution.c
+
+@test "grade: bad arguments, an unknown exercise or a missing file exit 2 with one line on stderr" {
+    grade
+    expect_status 2
+    [[ $stderr == "usage: grade NAME SUBMISSION.c "*"(expected an exercise NAME and a SUBMISSION.c)" ]]
+    grade tcp-echo "$SOLUTION" --frobnicate
+    expect_status 2
+    [[ $stderr == *"(unknown option '--frobnicate')" ]]
+    grade no-such-exercise "$SOLUTION"
+    expect_status 2
+    expect_equal "grade: unknown exercise 'no-such-exercise' (known: tcp-client-count tcp-echo udp-client-timeout udp-reply udp-upper )" "$stderr"
+    grade tcp-echo "$BATS_TEST_TMPDIR/missing.c"
+    expect_status 2
+    expect_equal "grade: no readable file '$BATS_TEST_TMPDIR/missing.c'" "$stderr"
+    grade tcp-echo "$SOLUTION" --json /no/such/dir/results.json
+    expect_status 2
+    grade tcp-echo "$SOLUTION" --tests no_such_test
+    expect_status 2
+    expect_equal "" "$output" "stdout"
+}
+
+@test "grade: full marks exit 0; one line per test with its points; the last line is the score" {
+    grade tcp-echo "$SOLUTION" --tests warnings,echo_short,bad_port
+    expect_status 0
+    expect_equal "exercise: tcp-echo   submission: $SOLUTION" "${lines[0]}"
+    expect_equal "compile: ok" "${lines[2]}"
+    expect_equal "PASS  1/1  compiles without warnings (flags: -std=c11 -Wall -Wextra -Wpedantic -Wformat=2 -Wshadow -Wmissing-prototypes -D_POSIX_C_SOURCE=200809L)" "${lines[3]}"
+    expect_equal "PASS  2/2  echoes a short message byte for byte (UTF-8 too), then closes when the client does" "${lines[4]}"
+    expect_equal "PASS  1/1  a bad PORT is a usage error: one line on stderr, exit status 2" "${lines[5]}"
+    expect_equal "score: 4/4" "${lines[6]}"
+    expect_equal 7 "${#lines[@]}"
+}
+
+@test "grade: less than full marks exits 1 and says what went wrong under the failed test" {
+    grade tcp-echo "$SOCKSTEP_ROOT/lessons/v04-tcp-server/v04-tcp-server.c" --tests echo_short,bad_port
+    expect_status 1
+    expect_line '^FAIL  0/2  echoes a short message byte for byte'
+    expect_line '^      \| the bytes that came back differ from the bytes sent:$'
+    expect_line '^      \|   sent 43 bytes, got back 18 bytes$'
+    expect_line '^PASS  1/1  a bad PORT is a usage error'
+    expect_equal "score: 1/3" "$(last_line)"
+}
+
+@test "grade: a compile error scores 0 and shows the compiler's message" {
+    printf 'int main(void)\n{\n    return missing_variable;\n}\n' >"$BATS_TEST_TMPDIR/broken.c"
+    grade tcp-echo "$BATS_TEST_TMPDIR/broken.c"
+    expect_status 1
+    expect_line '^compile: FAILED \(cc .* broken\.c common/\*\.c -o tcp-echo\), score 0:$'
+    expect_line "^  broken\.c:3:12: error: 'missing_variable' undeclared"
+    expect_line '^FAIL  0/3  echoes 1 MiB sent in one go'
+    expect_line '^      \| not run: the program does not compile$'
+    expect_equal "score: 0/16" "$(last_line)"
+    [ "$(grep -c '^PASS' <<<"$output")" = 0 ]
+}
+
+@test "grade: a warning costs the warnings point, a leak the valgrind points, and both are shown with file:line" {
+    grade tcp-echo "$FIXTURES/leaky-warning-echo.c"
+    expect_status 1
+    expect_line '^compile: built, with warnings:$'
+    expect_line "^  leaky-warning-echo\.c:52:9: warning: unused variable 'unused_counter' \[-Wunused-variable\]$"
+    expect_line '^FAIL  0/1  compiles without warnings'
+    expect_line '^FAIL  0/2  valgrind memcheck'
+    expect_line '^      \|   \| ==[0-9]+== 32,768 bytes in 2 blocks are definitely lost'
+    expect_line '^      \|   \| ==[0-9]+==    by 0x[0-9A-F]+: serve \(leaky-warning-echo\.c:53\)$'
+    expect_line '^PASS  3/3  echoes 1 MiB sent in one go'
+    expect_equal "score: 13/16" "$(last_line)"
+}
+
+@test "grade --json: Gradescope's results.json, valid and complete" {
+    grade tcp-echo "$SOCKSTEP_ROOT/lessons/v04-tcp-server/v04-tcp-server.c" --json "$BATS_TEST_TMPDIR/results.json" \
+        --tests warnings,address_line,echo_short
+    expect_status 1
+    local json=$BATS_TEST_TMPDIR/results.json
+    json_flatten "$json" >"$BATS_TEST_TMPDIR/flat"
+    expect_equal 2 "$(json_get "$json" score)"
+    expect_equal 4 "$(json_get "$json" max_score)"
+    expect_equal "compiles without warnings (flags: -std=c11 -Wall -Wextra -Wpedantic -Wformat=2 -Wshadow -Wmissing-prototypes -D_POSIX_C_SOURCE=200809L)" "$(json_get "$json" 'tests[0].name')"
+    expect_equal passed "$(json_get "$json" 'tests[1].status')"
+    expect_equal 1 "$(json_get "$json" 'tests[1].max_score')"
+    expect_equal failed "$(json_get "$json" 'tests[2].status')"
+    expect_equal 0 "$(json_get "$json" 'tests[2].score')"
+    expect_equal 2 "$(json_get "$json" 'tests[2].max_score')"
+    [[ $(json_get "$json" 'tests[2].output') == "the bytes that came back differ from the bytes sent:\n"* ]]
+    ! json_get "$json" 'tests[3].name' >/dev/null
+}
+
+@test "grade --json: student output with invalid UTF-8, quotes, control characters and NULs stays valid JSON, capped" {
+    grade tcp-echo "$FIXTURES/nasty-output.c" --json "$BATS_TEST_TMPDIR/results.json" --classroom "$BATS_TEST_TMPDIR/classroom.json"
+    expect_status 1
+    local f
+    for f in results classroom; do
+        json_flatten "$BATS_TEST_TMPDIR/$f.json" >"$BATS_TEST_TMPDIR/$f.flat"
+        is_utf8 "$BATS_TEST_TMPDIR/$f.json"
+        [ "$(stat -c %s "$BATS_TEST_TMPDIR/$f.json")" -lt 100000 ]
+    done
+    local out
+    out=$(json_get "$BATS_TEST_TMPDIR/results.json" 'tests[1].output')
+    [[ $out == *'bad  utf-8, "quotes", back\slash, tab\t, bell?, esc ?[31m red, cr?, nul  after nul\n'* ]] ||
+        { echo "output was: ${out:0:400}" >&2; return 1; }
+    grep -qF 'bad  utf-8, \"quotes\", back\\slash, tab\t,' "$BATS_TEST_TMPDIR/results.json"
+    [[ $out == *'(172000 bytes, first 600 shown)'* ]]
+    # The report on the terminal: no raw escape, carriage return or NUL.
+    ! grep -q $'[\x1b\r]' <<<"$output"
+}
+
+@test "grade --classroom: the grading reporter's JSON, valid, and base64 of it round-trips" {
+    grade tcp-echo "$SOLUTION" --classroom "$BATS_TEST_TMPDIR/c.json" --tests warnings,bad_port
+    expect_status 0
+    local json=$BATS_TEST_TMPDIR/c.json
+    json_flatten "$json" >/dev/null
+    expect_equal 1 "$(json_get "$json" version)"
+    expect_equal pass "$(json_get "$json" status)"
+    expect_equal 2 "$(json_get "$json" max_score)"
+    expect_equal "a bad PORT is a usage error: one line on stderr, exit status 2" "$(json_get "$json" 'tests[1].name')"
+    expect_equal pass "$(json_get "$json" 'tests[1].status')"
+    expect_equal 1 "$(json_get "$json" 'tests[1].score')"
+    expect_equal "exercises/grade tcp-echo: test_bad_port" "$(json_get "$json" 'tests[1].test_code')"
+    expect_equal "" "$(json_get "$json" 'tests[1].filename')"
+    expect_equal 0 "$(json_get "$json" 'tests[1].line_no')"
+    [[ $(json_get "$json" 'tests[1].duration') =~ ^[0-9]+$ ]]
+    base64 -w0 "$json" | base64 -d | cmp - "$json"
+
+    printf 'int main(void) { return x; }\n' >"$BATS_TEST_TMPDIR/broken.c"
+    grade tcp-echo "$BATS_TEST_TMPDIR/broken.c" --classroom "$json" --tests bad_port
+    expect_status 1
+    expect_equal error "$(json_get "$json" status)"
+    expect_equal fail "$(json_get "$json" 'tests[0].status')"
+}
+
+@test "the Classroom workflow runs the grader with --classroom and hands its base64 to the reporter" {
+    local wf=$SOCKSTEP_ROOT/.github/workflows/classroom.yml
+    grep -qE '^  run-autograding-tests:$' "$wf"
+    grep -qF 'exercises/grade "$EXERCISE" "$SUBMISSION" --classroom' "$wf"
+    grep -qF 'echo "result=$(base64 -w0 classroom.json)" >>"$GITHUB_OUTPUT"' "$wf"
+    grep -qF 'uses: classroom-resources/autograding-grading-reporter@v1' "$wf"
+    grep -qF 'GRADE_RESULTS: "${{ steps.grade.outputs.result }}"' "$wf"
+    grep -qE '^ +runners: grade$' "$wf"
+    ! grep -q $'\t' "$wf"
+}
+
+@test "make gradescope: the zip holds setup.sh, run_autograder, the grader, the tests and common/" {
+    command -v zip >/dev/null && command -v unzip >/dev/null || skip "zip or unzip is not installed"
+    local build=$BATS_TEST_TMPDIR/build
+    run timeout -k 5 120 make -C "$SOCKSTEP_ROOT" --no-print-directory gradescope EX=tcp-echo BUILD="$build"
+    expect_status 0
+    run unzip -Z1 "$build/gradescope-tcp-echo.zip"
+    expect_status 0
+    local f
+    for f in setup.sh run_autograder EXERCISE exercises/grade exercises/lib/harness.bash exercises/lib/peer.c \
+        exercises/tcp-echo/tests.sh common/error.c common/net.h common/signals.c; do
+        grep -qxF "$f" <<<"$output" || { echo "the zip lacks $f:"$'\n'"$output" >&2; return 1; }
+    done
+    ! grep -q 'solution\.c' <<<"$output"
+    run timeout -k 5 120 make -C "$SOCKSTEP_ROOT" --no-print-directory gradescope EX=nope BUILD="$build"
+    [ "$status" -ne 0 ]
+}
+
+@test "run_autograder grades the uploaded .c into results.json (paths moved to a temp dir)" {
+    command -v zip >/dev/null && command -v unzip >/dev/null || skip "zip or unzip is not installed"
+    local build=$BATS_TEST_TMPDIR/build ag=$GRADER_TMP/autograder
+    run timeout -k 5 120 make -C "$SOCKSTEP_ROOT" --no-print-directory gradescope EX=udp-upper BUILD="$build"
+    expect_status 0
+    mkdir -p "$ag/source" "$ag/submission" "$ag/results"
+    chmod 755 "$ag"
+    unzip -q "$build/gradescope-udp-upper.zip" -d "$ag/source"
+    cp "$SOCKSTEP_ROOT/exercises/udp-upper/solution.c" "$ag/submission/upper.c"
+    export AUTOGRADER_SOURCE=$ag/source AUTOGRADER_SUBMISSION=$ag/submission AUTOGRADER_RESULTS=$ag/results
+    run timeout -k 5 200 "$ag/source/run_autograder"
+    expect_status 0
+    expect_equal 14 "$(json_get "$ag/results/results.json" score)"
+    expect_equal 14 "$(json_get "$ag/results/results.json" max_score)"
+
+    # Two files (or none): a clear message, score 0, still valid JSON.
+    cp "$SOCKSTEP_ROOT/exercises/udp-upper/starter.c" "$ag/submission/other.c"
+    run timeout -k 5 200 "$ag/source/run_autograder"
+    expect_status 0
+    expect_equal 0 "$(json_get "$ag/results/results.json" score)"
+    expect_equal "Upload exactly one .c file for udp-upper (found 2)." "$(json_get "$ag/results/results.json" output)"
+    rm -rf "$ag"
+}
+
+@test "grade: the plain-loopback fallback (no namespaces) grades a solution the same" {
+    SOCKSTEP_GRADER_NAMESPACES=0 grade udp-upper "$SOCKSTEP_ROOT/exercises/udp-upper/solution.c"
+    expect_status 0
+    expect_line '^sandbox: plain loopback \(no namespaces\), forced; program runs as uid [0-9]+$'
+    expect_equal "score: 14/14" "$(last_line)"
+    expect_uid_gone "$(grader_uid)"
+}
+
+@test "grade as an ordinary user: still graded, in a user namespace or on plain loopback" {
+    local mode
+    for mode in 1 0; do
+        run timeout -k 5 120 setpriv --reuid=65534 --regid=65534 --clear-groups \
+            env HOME=/tmp SOCKSTEP_GRADER_TMPDIR=/tmp SOCKSTEP_GRADER_NAMESPACES=$mode \
+            "$GRADER" udp-upper "$SOCKSTEP_ROOT/exercises/udp-upper/solution.c" --tests upper_ascii,bad_port
+        expect_status 0
+        expect_line '^sandbox: .*; program runs as nobody \(not root: no separate uid\)$'
+        expect_equal "score: 3/3" "$(last_line)"
+    done
+}
