@@ -312,11 +312,12 @@ static void flush(struct room *room, struct room_client *client)
     }
     /* Bytes left over: the kernel's buffer for this socket is full. */
     bool waiting = queued(&client->output) > 0;
-    if (waiting != client->watching_output) {
+    /* Remember the new state only once the event loop has taken it on, so
+     * that the room and the loop never disagree about what is watched. */
+    if (waiting != client->watching_output &&
+        (room->watch_output == NULL ||
+         room->watch_output(room->context, client, waiting)))
         client->watching_output = waiting;
-        if (room->watch_output != NULL)
-            room->watch_output(room->context, client, waiting);
-    }
 }
 
 void room_end_turn(struct room *room)

@@ -68,11 +68,12 @@ struct room_client {
 /*
  * WATCH_OUTPUT, if not NULL, is called when a client's kernel buffer is full
  * (ON true: output is left in its queue, wake me when it can take more) and
- * when its queue has drained again (ON false). v09 uses it to change the
- * events epoll reports for that socket; v08 simply asks poll() for POLLOUT
- * on every client whose queue is not empty, and passes NULL.
+ * when its queue has drained again (ON false). It returns false if it could
+ * not make the change; the room then asks again at the next flush. v09 uses
+ * it to change the events epoll reports for that socket; v08 simply asks
+ * poll() for POLLOUT on every client whose queue is not empty, and passes NULL.
  */
-typedef void watch_output_function(void *context, struct room_client *client,
+typedef bool watch_output_function(void *context, struct room_client *client,
                                    bool on);
 
 struct room {

@@ -311,3 +311,67 @@ room_test_out_of_descriptors() {
     expect_equal 0 "$SERVER_STATUS" "exit status"
     expect_equal 1 "$(grep -c 'Too many open files' "$SERVER_ERR")" "warnings about it"
 }
+
+# --- The walkthroughs' session: two v07-chat-client in one room --------------
+# docs/v08-chat-room.md "Run it" shows what each terminal prints; these start
+# the clients as a learner would (under valgrind, like every lesson), their
+# keyboard a fifo the test types into.
+#   room_v07_start TAG         start v07 as the next client; its stdout goes
+#                              to $BATS_TEST_TMPDIR/TAG.out; sets ROOM_V07_PID
+#                              and ROOM_V07_KEYBOARD (the fd to type into)
+#   room_v07_wait TAG REGEX    wait until TAG's stdout has such a line
+
+ROOM_V07_KEYBOARDS=()
+
+room_v07_start() {
+    local tag=$1 fd
+    lesson_command v07-chat-client 127.0.0.1 "$SERVER_PORT" || return 1
+    mkfifo "$BATS_TEST_TMPDIR/$tag.keyboard"
+    # The child must not hold the other clients' keyboards open, or their
+    # Ctrl-D (closing the fifo) would never reach them.
+    (
+        for fd in "${ROOM_V07_KEYBOARDS[@]}"; do exec {fd}>&-; done
+        exec "${LESSON_COMMAND[@]}"
+    ) <"$BATS_TEST_TMPDIR/$tag.keyboard" >"$BATS_TEST_TMPDIR/$tag.out" \
+        2>"$BATS_TEST_TMPDIR/$tag.err" 3>&- &
+    ROOM_V07_PID=$!
+    STARTED_PIDS+=("$ROOM_V07_PID")
+    exec {ROOM_V07_KEYBOARD}>"$BATS_TEST_TMPDIR/$tag.keyboard"
+    ROOM_V07_KEYBOARDS+=("$ROOM_V07_KEYBOARD")
+}
+
+room_v07_wait() {
+    wait_for_line "$BATS_TEST_TMPDIR/$1.out" "$2"
+}
+
+# room_test_v07_session ROOM: the session of the walkthrough. user1 and user2
+# join, user2 says hello, user1 answers, user2 presses Ctrl-D, then user1,
+# then Ctrl-C stops the room. Leaves the three outputs in SERVER_OUT,
+# $BATS_TEST_TMPDIR/user1.out and user2.out, and checks exit statuses and
+# that nobody wrote to stderr.
+room_test_v07_session() {
+    local room=$1 pid1 pid2 key1 key2
+    start_server "$room" 127.0.0.1 0
+    room_v07_start user1
+    pid1=$ROOM_V07_PID key1=$ROOM_V07_KEYBOARD
+    room_v07_wait user1 '^server> \* you are user1$'
+    room_v07_start user2
+    pid2=$ROOM_V07_PID key2=$ROOM_V07_KEYBOARD
+    room_v07_wait user2 '^server> \* you are user2$'
+    room_v07_wait user1 '^server> \* user2 joined$'
+    printf 'hello everyone\n' >&"$key2"
+    room_v07_wait user1 '^server> user2: hello everyone$'
+    printf '你好 user2\n' >&"$key1"
+    room_v07_wait user2 '^server> user1: 你好 user2$'
+    exec {key2}>&-
+    wait_for_exit "$pid2" "$READY_SECONDS"
+    expect_equal 0 "$EXIT_STATUS" "user2's v07 exit status"
+    room_v07_wait user1 '^server> \* user2 left$'
+    exec {key1}>&-
+    wait_for_exit "$pid1" "$READY_SECONDS"
+    expect_equal 0 "$EXIT_STATUS" "user1's v07 exit status"
+    wait_for_line "$SERVER_OUT" 'user1 left$' "$SERVER_PID"
+    stop_server "$SERVER_PID" INT
+    expect_equal 0 "$SERVER_STATUS" "room exit status"
+    expect_equal "" "$(cat "$SERVER_ERR" "$BATS_TEST_TMPDIR"/user1.err "$BATS_TEST_TMPDIR"/user2.err)" "stderr of all three"
+}

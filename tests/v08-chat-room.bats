@@ -12,6 +12,7 @@ ROOM=v08-chat-room
 
 @test "v08: a 1024-byte line passes, a longer one gets its sender thrown out and reaches nobody" {
     room_test_line_limit "$ROOM"
+    expect_doc_sample v08-line-too-long "$(grep -F "user2 left" "$SERVER_OUT")"
 }
 
 @test "v08: NUL bytes and other binary junk pass through unchanged" {
@@ -20,10 +21,12 @@ ROOM=v08-chat-room
 
 @test "v08: a client that resets mid-line leaves, and its half line reaches nobody" {
     room_test_reset "$ROOM"
+    expect_doc_sample v08-reset "$(grep -F "user2 left" "$SERVER_OUT")"
 }
 
 @test "v08: a client that never reads is thrown out at 256 KiB; the flooder and a reader are not held up" {
     room_test_slow_reader "$ROOM"
+    expect_doc_sample v08-slow-reader "$(grep -F "user1 left" "$SERVER_OUT")"
 }
 
 @test "v08: an idle client holds nobody up" {
@@ -50,10 +53,12 @@ ROOM=v08-chat-room
 
 @test "v08: usage errors" {
     room_test_usage "$ROOM"
+    expect_doc_sample v08-usage "$stderr"
 }
 
 @test "v08: out of descriptors, it turns new connections away without spinning and goes on" {
     room_test_out_of_descriptors "$ROOM"
+    expect_doc_sample v08-out-of-descriptors "$(cat "$SERVER_ERR")"
 }
 
 @test "v08 with v07-chat-client: a line typed in v07 reaches the room, the room's lines reach v07" {
@@ -82,4 +87,21 @@ server> user1: hi v07" "$(grep '^server> ' "$BATS_TEST_TMPDIR/v07.out")" "v07 ou
     exec {a}>&-
     stop_server
     expect_equal 0 "$SERVER_STATUS" "exit status"
+}
+
+@test "v08 docs: the walkthrough's session, two v07-chat-client in the room, prints what each terminal shows" {
+    room_test_v07_session "$ROOM"
+    expect_doc_sample v08-session-room "$(cat "$SERVER_OUT")"
+    expect_doc_sample v08-session-user1 "$(cat "$BATS_TEST_TMPDIR/user1.out")"
+    expect_doc_sample v08-session-user2 "$(cat "$BATS_TEST_TMPDIR/user2.out")"
+}
+
+@test "v08: a port another server holds: one line, exit status 1" {
+    start_server "$ROOM" 127.0.0.1 0
+    run_lesson "$ROOM" 127.0.0.1 "$SERVER_PORT"
+    expect_status 1
+    expect_equal "" "$output" "stdout"
+    expect_doc_sample v08-in-use "$stderr"
+    stop_server
+    expect_equal 0 "$SERVER_STATUS" "the first room's exit status"
 }

@@ -69,3 +69,20 @@ server> user1: hi v07" "$(grep '^server> ' "$BATS_TEST_TMPDIR/v07.out")" "v07 ou
     stop_server
     expect_equal 0 "$SERVER_STATUS" "exit status"
 }
+
+@test "v09 docs: the walkthrough's session; the clients see exactly what they saw with v08" {
+    room_test_v07_session "$ROOM"
+    expect_doc_sample v09-session-room "$(cat "$SERVER_OUT")"
+    expect_doc_sample v08-session-user1 "$(cat "$BATS_TEST_TMPDIR/user1.out")"
+    expect_doc_sample v08-session-user2 "$(cat "$BATS_TEST_TMPDIR/user2.out")"
+}
+
+@test "v09: a port another server holds: one line, exit status 1" {
+    start_server "$ROOM" 127.0.0.1 0
+    run_lesson "$ROOM" 127.0.0.1 "$SERVER_PORT"
+    expect_status 1
+    expect_equal "" "$output" "stdout"
+    expect_doc_sample v09-in-use "$stderr"
+    stop_server
+    expect_equal 0 "$SERVER_STATUS" "the first room's exit status"
+}

@@ -66,6 +66,7 @@ int main(int argc, char *argv[])
 
     struct room room;
     room_init(&room, NULL, NULL); /* poll() needs no callback: see below */
+    int exit_status = 0;          /* 1 if the loop ends on an error */
 
     /* poll() takes an array: entry 0 is the listening socket, entry i > 0 is
      * client polled[i]. It is rebuilt every turn from the room's clients. */
@@ -86,6 +87,7 @@ int main(int argc, char *argv[])
                 polled = new_polled;
             if (new_fds == NULL || new_polled == NULL) {
                 warn("out of memory for %zu sockets", nfds);
+                exit_status = EXIT_RUNTIME_ERROR;
                 break;
             }
             fds_capacity = capacity;
@@ -113,6 +115,7 @@ int main(int argc, char *argv[])
             if (errno == EINTR)
                 continue;
             warn_errno("poll");
+            exit_status = EXIT_RUNTIME_ERROR;
             break;
         }
 
@@ -150,10 +153,11 @@ int main(int argc, char *argv[])
     }
 
     /* 8. 关闭链路: close every connection and the listening socket. */
-    printf("%s: stopped\n", program_name());
+    if (exit_status == 0)
+        printf("%s: stopped\n", program_name());
     room_close(&room);
     free(fds);
     free(polled);
     close(listen_fd);
-    return 0;
+    return exit_status;
 }

@@ -48,15 +48,18 @@ enum { EVENTS_PER_TURN = 256 };
  * so we must tell it when that changes: EPOLLOUT only while output waits,
  * or epoll_wait() would report "writable" at once, every turn.
  */
-static void watch_output(void *context, struct room_client *client, bool on)
+static bool watch_output(void *context, struct room_client *client, bool on)
 {
     int epoll_fd = *(int *)context;
     struct epoll_event event;
     memset(&event, 0, sizeof event);
     event.events = on ? EPOLLIN | EPOLLOUT : EPOLLIN;
     event.data.ptr = client;
-    if (epoll_ctl(epoll_fd, EPOLL_CTL_MOD, client->fd, &event) == -1)
+    if (epoll_ctl(epoll_fd, EPOLL_CTL_MOD, client->fd, &event) == -1) {
         warn_errno("epoll_ctl MOD %s", client->name);
+        return false; /* the room will ask again */
+    }
+    return true;
 }
 
 int main(int argc, char *argv[])
@@ -95,6 +98,7 @@ int main(int argc, char *argv[])
 
     struct room room;
     room_init(&room, watch_output, &epoll_fd);
+    int exit_status = 0; /* 1 if the loop ends on an error */
 
     while (!stop_requested) {
         /* 4. 等待: wait until at least one socket is ready. epoll_wait()
@@ -107,6 +111,7 @@ int main(int argc, char *argv[])
             if (errno == EINTR)
                 continue;
             warn_errno("epoll_wait");
+            exit_status = EXIT_RUNTIME_ERROR;
             break;
         }
 
@@ -154,9 +159,10 @@ int main(int argc, char *argv[])
     }
 
     /* 8. 关闭链路: close every connection, epoll and the listening socket. */
-    printf("%s: stopped\n", program_name());
+    if (exit_status == 0)
+        printf("%s: stopped\n", program_name());
     room_close(&room);
     close(epoll_fd);
     close(listen_fd);
-    return 0;
+    return exit_status;
 }
