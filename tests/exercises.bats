@@ -9,7 +9,7 @@ load grader_helpers
 setup() { grader_setup; }
 teardown() { grader_teardown; sockstep_teardown; }
 
-ORDER=(udp-reply udp-client-timeout udp-upper tcp-echo tcp-client-count)
+mapfile -t ORDER <"$SOCKSTEP_ROOT/exercises/ORDER"
 
 expect_full_marks() { # NAME
     grade "$1" "$SOCKSTEP_ROOT/exercises/$1/solution.c"
@@ -70,13 +70,14 @@ expect_full_marks() { # NAME
     expect_status 0
     expect_equal "[ ] 1. udp-reply            <- next" "${lines[0]}"
     expect_equal "[ ] 5. tcp-client-count     " "${lines[4]}"
-    expect_equal "0 of 5 done." "${lines[5]}"
+    expect_equal "[ ] 9. room-epoll           " "${lines[8]}"
+    expect_equal "0 of 9 done." "${lines[9]}"
     mkdir -p "$work/.state"
     date >"$work/.state/udp-reply.done"
     run timeout -k 5 300 make -C "$SOCKSTEP_ROOT" --no-print-directory progress EXERCISE_WORK="$work"
     [[ ${lines[0]} == "[x] 1. udp-reply            done "* ]]
     expect_equal "[ ] 2. udp-client-timeout   <- next" "${lines[1]}"
-    expect_equal "Next: make check EX=udp-client-timeout   (task: exercises/udp-client-timeout/README.md)" "${lines[6]}"
+    expect_equal "Next: make check EX=udp-client-timeout   (task: exercises/udp-client-timeout/README.md)" "${lines[10]}"
 }
 
 @test "make hint shows the hints one at a time, then starts again" {

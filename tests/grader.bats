@@ -23,7 +23,7 @@ SOLUTION=$SOCKSTEP_ROOT/exercises/tcp-echo/solution.c
     [[ $stderr == *"(unknown option '--frobnicate')" ]]
     grade no-such-exercise "$SOLUTION"
     expect_status 2
-    expect_equal "grade: unknown exercise 'no-such-exercise' (known: tcp-client-count tcp-echo udp-client-timeout udp-reply udp-upper )" "$stderr"
+    expect_equal "grade: unknown exercise 'no-such-exercise' (known: chat-client-quit chat-lines room-epoll room-names tcp-client-count tcp-echo udp-client-timeout udp-reply udp-upper )" "$stderr"
     grade tcp-echo "$BATS_TEST_TMPDIR/missing.c"
     expect_status 2
     expect_equal "grade: no readable file '$BATS_TEST_TMPDIR/missing.c'" "$stderr"

@@ -6,4 +6,4 @@
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
-apt-get install -y --no-install-recommends build-essential valgrind util-linux iproute2 procps
+apt-get install -y --no-install-recommends build-essential valgrind util-linux iproute2 procps strace

@@ -1,0 +1,132 @@
+/*
+ * chat-client-quit (starter) - a chat client that waits on the
+ * keyboard and the server at once, and leaves on "/quit"; the exercise after
+ * lessons/v07-chat-client.
+ *
+ * Run:   /tmp/chat-client-quit [HOST [PORT]]  (build it as the README shows)
+ *        with build/v06-chat-server running in another terminal.
+ * Task:  exercises/chat-client-quit/README.md  (look for TODO; `make hint EX=chat-client-quit` helps)
+ *
+ * What changes from v07, and why: v07 hands its loop to common/chat.c. Here
+ * the program writes that loop itself: one poll() on two descriptors, stdin
+ * and the socket, so that whichever has something first is served first. A
+ * program blocked in fgets() on the keyboard could not print what the server
+ * says meanwhile. stdin is read with read(), not stdio: poll() knows nothing
+ * of bytes already sitting in a FILE's buffer.
+ */
+#include "error.h"
+#include "io.h"
+#include "net.h"
+#include "signals.h"
+#include "tcp.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static const char arguments[] = "[HOST [PORT]]";
+static const char help[] =
+    "Connects to a chat server on HOST:PORT (default 127.0.0.1:1914): each line\n"
+    "typed is sent, each line received is printed as \"server> LINE\". The line\n"
+    "/quit, or Ctrl-D, ends the chat.\n";
+
+static const char received_prefix[] = "server> ";
+
+/* Prints the whole lines received so far, each after the prefix. A line
+ * longer than the buffer is printed in pieces (the prefix only once). */
+static void print_lines(struct line_buffer *received, bool *mid_line)
+{
+    const char *line;
+    size_t length;
+    while (line_buffer_next_line(received, &line, &length)) {
+        if (!*mid_line)
+            fputs(received_prefix, stdout);
+        fwrite(line, 1, length, stdout);
+        *mid_line = false;
+    }
+    if (line_buffer_is_full(received)) {
+        if (!*mid_line)
+            fputs(received_prefix, stdout);
+        fwrite(received->data, 1, received->end, stdout);
+        line_buffer_init(received);
+        *mid_line = true;
+    }
+}
+
+/* Sends the whole lines typed so far. Returns 1 if one was "/quit", 0 if
+ * all went out, -1 if a send failed. */
+static int send_lines(struct line_buffer *typed, int fd)
+{
+    const char *line;
+    size_t length;
+    while (line_buffer_next_line(typed, &line, &length)) {
+        if (length == 6 && memcmp(line, "/quit\n", 6) == 0)
+            return 1;
+        if (write_all(fd, line, length) == -1)
+            return -1;
+    }
+    if (line_buffer_is_full(typed)) { /* a very long line: send it in pieces */
+        if (write_all(fd, typed->data, typed->end) == -1)
+            return -1;
+        line_buffer_init(typed);
+    }
+    return 0;
+}
+
+int main(int argc, char *argv[])
+{
+    set_program_name(argv[0]);
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    check_command_line(argc, argv, 2, arguments, help);
+    const char *host = argc > 1 ? argv[1] : DEFAULT_HOST;
+    const char *port = argc > 2 ? argv[2] : DEFAULT_PORT;
+    check_port(port, arguments);
+    if (fcntl(STDIN_FILENO, F_GETFD) == -1)
+        die("standard input is closed: nothing to read the chat from");
+
+    char server_text[ADDRESS_TEXT_SIZE];
+    int fd = tcp_connect(host, port, REPLY_TIMEOUT_SECONDS, server_text);
+    printf("%s: connected to %s\n", program_name(), server_text);
+    stop_on_signals();
+    ignore_sigpipe(); /* a server that vanished gives EPIPE, not sudden death */
+
+    struct line_buffer typed, received;
+    line_buffer_init(&typed);
+    line_buffer_init(&received);
+    bool mid_line = false;
+    int exit_status = 0;
+    bool leaving = false; /* "/quit" or end of stdin: say goodbye */
+    /* TODO: this loop blocks in read() on stdin, so nothing the server says
+     * is printed while the user is not typing, and a server that closes goes
+     * unnoticed. Wait for BOTH with poll() on a struct pollfd[2] (stdin and
+     * fd, events POLLIN): when fd is ready, line_buffer_read() from it and
+     * print_lines() (0 bytes: the server closed, print its unfinished last
+     * line and end with exit status 0); when stdin is ready, read and
+     * send_lines(). poll() returning -1 with EINTR: go round again. */
+    while (!stop_requested && !leaving) {
+        ssize_t n = line_buffer_read(&typed, STDIN_FILENO);
+        if (n == -1) {
+            if (errno == EINTR)
+                continue;
+            die_errno("read standard input");
+        }
+        /* TODO: send_lines() returns 1 for the line "/quit": leave then. */
+        if (send_lines(&typed, fd) == -1)
+            die_errno("send to %s", server_text);
+        leaving = n == 0;
+    }
+    (void)received; /* TODO: used once the loop reads the server too */
+    (void)mid_line;
+    (void)print_lines;
+    if (leaving)
+        printf("%s: goodbye\n", program_name());
+    else if (stop_requested)
+        printf("%s: stopped\n", program_name());
+    close(fd); /* the server sees the end of the stream */
+    return exit_status;
+}

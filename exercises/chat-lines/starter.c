@@ -1,0 +1,138 @@
+/*
+ * chat-lines (starter) - a TCP server that numbers the lines each
+ * client sends, the exercise after lessons/v06-chat-server.
+ *
+ * Run:   /tmp/chat-lines [HOST [PORT]]   (build it as exercises/chat-lines/README.md shows)
+ *        then:  build/v07-chat-client   and type lines.
+ * Task:  exercises/chat-lines/README.md   (look for TODO; `make hint EX=chat-lines` helps)
+ *
+ * What changes from v06, and why: v06 hands the framing to common/io.c. Here
+ * the program frames the lines itself: TCP delivers a byte stream, so one
+ * recv() may hold half a line, or three lines and a half. The bytes go into
+ * a buffer; each '\n' found there ends one line, which is answered; what
+ * follows the last '\n' waits in the buffer for the next recv().
+ */
+#include "error.h"
+#include "io.h"
+#include "net.h"
+#include "signals.h"
+#include "tcp.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static const char arguments[] = "[HOST [PORT]]";
+static const char help[] =
+    "Answers each line a TCP client sends with \"N: LINE\" (N counts the lines\n"
+    "of that connection from 1), one client at a time, on HOST:PORT (default\n"
+    "127.0.0.1:1914). Ctrl-C or SIGTERM stops it.\n";
+
+/* The longest line answered whole, '\n' included. */
+enum { LINE_LIMIT = 65536 };
+
+/* One connection's state: the bytes of the line not finished yet. */
+struct framer {
+    char data[LINE_LIMIT];
+    size_t used;         /* bytes in data */
+    bool too_long;       /* the current line overflowed data: skipping it */
+    unsigned long count; /* lines answered so far */
+};
+
+/* Sends "N: LINE\n" for the LENGTH bytes of LINE (without its '\n'), in one
+ * write, so a small reply is one segment on the wire. Returns 0 or -1. */
+static int answer(int fd, struct framer *framer, const char *line, size_t length)
+{
+    static char reply[LINE_LIMIT + 64];
+    framer->count++;
+    int prefix = snprintf(reply, 64, "%lu: ", framer->count);
+    if (framer->too_long) {
+        line = "(line too long)";
+        length = strlen(line);
+    }
+    memcpy(reply + prefix, line, length);
+    reply[(size_t)prefix + length] = '\n';
+    framer->too_long = false;
+    return write_all(fd, reply, (size_t)prefix + length + 1);
+}
+
+/* Answers every whole line in the buffer and keeps the rest. Returns 0 or -1. */
+static int answer_lines(int fd, struct framer *framer)
+{
+    /* TODO: this treats whatever one recv() brought as ONE line. Find each
+     * '\n' in framer->data (memchr), answer the line before it, and go on
+     * after it; keep the bytes after the last '\n' (an unfinished line) at
+     * the front of the buffer for the next recv(). If the buffer is full
+     * and holds no '\n', the line is too long: set framer->too_long and
+     * drop its bytes (answer() then says "(line too long)"). */
+    size_t length = framer->used;
+    if (length > 0 && framer->data[length - 1] == '\n')
+        length--;
+    framer->used = 0;
+    return answer(fd, framer, framer->data, length);
+}
+
+/* Serves one client until it closes its side (or an error, or a stop). */
+static void serve(int fd, const char *peer_text)
+{
+    static struct framer framer;
+    memset(&framer, 0, sizeof framer);
+    for (;;) {
+        ssize_t received = recv(fd, framer.data + framer.used,
+                                sizeof framer.data - framer.used, 0);
+        if (received == 0)
+            break;
+        if (received == -1) {
+            if (errno == EINTR && !stop_requested)
+                continue;
+            if (errno != EINTR)
+                warn_errno("recv from %s", peer_text);
+            return;
+        }
+        framer.used += (size_t)received;
+        if (answer_lines(fd, &framer) == -1) {
+            warn_errno("send to %s", peer_text);
+            return;
+        }
+    }
+    /* TODO: the client closed its side. A last line without '\n' may be
+     * waiting in the buffer (or a too-long line): it is a line too, answer it. */
+}
+
+int main(int argc, char *argv[])
+{
+    set_program_name(argv[0]);
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    check_command_line(argc, argv, 2, arguments, help);
+    const char *host = argc > 1 ? argv[1] : DEFAULT_HOST;
+    const char *port = argc > 2 ? argv[2] : DEFAULT_PORT;
+    check_port(port, arguments);
+    stop_on_signals();
+    ignore_sigpipe(); /* a client that vanished must not kill the server */
+
+    char address_text[ADDRESS_TEXT_SIZE];
+    int listen_fd = tcp_listen(host, port, address_text);
+    printf("%s: listening on %s\n", program_name(), address_text);
+
+    while (!stop_requested) {
+        struct sockaddr_storage peer;
+        socklen_t peer_length = sizeof peer;
+        int fd = accept(listen_fd, (struct sockaddr *)&peer, &peer_length);
+        if (fd == -1) {
+            if (errno == EINTR || errno == ECONNABORTED)
+                continue;
+            die_errno("accept");
+        }
+        char peer_text[ADDRESS_TEXT_SIZE];
+        format_address((struct sockaddr *)&peer, peer_length, peer_text);
+        serve(fd, peer_text);
+        close(fd);
+    }
+
+    printf("%s: stopped\n", program_name());
+    close(listen_fd);
+    return 0;
+}
