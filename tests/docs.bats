@@ -10,7 +10,8 @@ load helpers
 
 # Files other engineers are writing right now. While one of them is missing,
 # a check that needs it is SKIPPED (naming it), not failed; any other problem
-# fails. Empty this list once they have all landed.
+# fails. Everything has landed, so the list is empty; a change that links a
+# page before the page exists may name it here until it lands.
 PENDING=()
 
 # Each check_* prints one line per problem ("FILE:LINE: what is wrong") and
@@ -443,6 +444,7 @@ expect_check_fails() {
 }
 
 @test "a missing file that is still being written is reported as pending, not as a problem" {
+    PENDING=(docs/bench.md)
     make_fake_repo
     echo 'Later: [bench](bench.md).' >>"$FAKE/docs/concepts.md"
     run check_links "$FAKE"
