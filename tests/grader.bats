@@ -68,15 +68,29 @@ SOLUTION=$SOCKSTEP_ROOT/exercises/tcp-echo/solution.c
     [ "$(grep -c '^PASS' <<<"$output")" = 0 ]
 }
 
+# The tcp-echo solution with two bugs the grader must report: an unused
+# variable (a warning) and a per-client buffer that is never freed (a leak).
+make_leaky_echo() { # FILE
+    sed -e 's|^#include <string.h>$|#include <stdlib.h>\n#include <string.h>|' \
+        -e 's|^    char buffer\[16384\];$|    int unused_counter = 0;\n    char *buffer = malloc(16384);\n    if (buffer == NULL)\n        return;|' \
+        -e 's|recv(connection_fd, buffer, sizeof buffer, 0)|recv(connection_fd, buffer, 16384, 0)|' \
+        "$SOCKSTEP_ROOT/exercises/tcp-echo/solution.c" >"$1"
+    grep -q 'malloc(16384)' "$1" # the solution changed: update the sed above
+}
+
 @test "grade: a warning costs the warnings point, a leak the valgrind points, and both are shown with file:line" {
-    grade tcp-echo "$FIXTURES/leaky-warning-echo.c"
+    local leaky=$BATS_TEST_TMPDIR/leaky-warning-echo.c
+    make_leaky_echo "$leaky"
+    local warning_line
+    warning_line=$(grep -n 'int unused_counter' "$leaky" | cut -d: -f1)
+    grade tcp-echo "$leaky"
     expect_status 1
     expect_line '^compile: built, with warnings:$'
-    expect_line "^  leaky-warning-echo\.c:52:9: warning: unused variable 'unused_counter' \[-Wunused-variable\]$"
+    expect_line "^  leaky-warning-echo\.c:$warning_line:9: warning: unused variable 'unused_counter' \[-Wunused-variable\]$"
     expect_line '^FAIL  0/1  compiles without warnings'
     expect_line '^FAIL  0/2  valgrind memcheck'
     expect_line '^      \|   \| ==[0-9]+== 32,768 bytes in 2 blocks are definitely lost'
-    expect_line '^      \|   \| ==[0-9]+==    by 0x[0-9A-F]+: serve \(leaky-warning-echo\.c:53\)$'
+    expect_line '^      \|   \| ==[0-9]+==    by 0x[0-9A-F]+: serve \(leaky-warning-echo\.c:'"$((warning_line + 1))"'\)$'
     expect_line '^PASS  3/3  echoes 1 MiB sent in one go'
     expect_equal "score: 13/16" "$(last_line)"
 }
