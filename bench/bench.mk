@@ -13,7 +13,7 @@ LOADGEN := $(BUILD)/bench/loadgen
 .PHONY: bench
 all: $(LOADGEN)
 
-$(LOADGEN): bench/loadgen.c $(COMMON_LIB) $(COMMON_HDR) | $(BUILD)/bench
+$(LOADGEN): bench/loadgen.c $(COMMON_LIB) $(COMMON_HDR) $(FLAGS_STAMP) | $(BUILD)/bench
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) $< $(COMMON_LIB) -o $@
 
 $(BUILD)/bench:

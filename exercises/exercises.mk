@@ -31,6 +31,6 @@ gradescope:
 # The reference solutions, built like lessons (warnings are bugs here too).
 exercises-solutions: $(EXERCISE_NAMES:%=$(BUILD)/exercises/%)
 
-$(EXERCISE_NAMES:%=$(BUILD)/exercises/%): $(BUILD)/exercises/%: exercises/%/solution.c $(COMMON_OBJ) $(COMMON_HDR)
+$(EXERCISE_NAMES:%=$(BUILD)/exercises/%): $(BUILD)/exercises/%: exercises/%/solution.c $(COMMON_OBJ) $(COMMON_HDR) $(FLAGS_STAMP)
 	@mkdir -p $(BUILD)/exercises
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) $< $(COMMON_OBJ) -o $@
