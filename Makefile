@@ -35,6 +35,7 @@ LESSON_SRC := $(foreach d,$(sort $(wildcard lessons/*/)),$(wildcard $(d)$(notdir
 LESSONS    := $(notdir $(basename $(LESSON_SRC)))
 v07-chat-client_USES     := v06-chat-server
 v09-chat-room-epoll_USES := v08-chat-room
+# A lesson that needs more from the compiler (threads: -pthread) sets NAME_FLAGS.
 
 # lesson_parts NAME: the .c files of lesson NAME other than NAME.c.
 lesson_parts  = $(filter-out lessons/$(1)/$(1).c,$(wildcard lessons/$(1)/*.c))
@@ -65,7 +66,7 @@ $(COMMON_LIB): $(COMMON_OBJ)
 # lessons/NAME/*.c is built to build/NAME.
 .SECONDEXPANSION:
 $(LESSONS:%=$(BUILD)/%): $(BUILD)/%: $$(call lesson_srcs,$$*) $$(call lesson_hdrs,$$*) $(COMMON_LIB) $(COMMON_HDR) $(FLAGS_STAMP) | $(BUILD)
-	$(CC) $(CPPFLAGS) $(call lesson_incs,$*) $(ALL_CFLAGS) $(LDFLAGS) $(call lesson_srcs,$*) $(COMMON_LIB) -o $@
+	$(CC) $(CPPFLAGS) $(call lesson_incs,$*) $(ALL_CFLAGS) $($*_FLAGS) $(LDFLAGS) $(call lesson_srcs,$*) $(COMMON_LIB) -o $@
 
 $(BUILD)/tests/%: tests/peers/%.c $(COMMON_LIB) $(COMMON_HDR) $(FLAGS_STAMP) | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) $< $(COMMON_LIB) -o $@
