@@ -35,3 +35,16 @@ load helpers
     expect_status 2
     grep -qF "$stderr" "$SOCKSTEP_ROOT/README.md"
 }
+
+@test "the demo waits a bounded time for a server that ignores SIGTERM, kills it and fails" {
+    mkdir "$BATS_TEST_TMPDIR/fake"
+    # A "server" that prints its address line and ignores SIGTERM; the real v05.
+    printf '#!/bin/sh\ntrap "" TERM\necho "v04-tcp-server: listening on 127.0.0.1:9"\nexec sleep 60\n' >"$BATS_TEST_TMPDIR/fake/v04-tcp-server"
+    printf '#!/bin/sh\necho fake client\n' >"$BATS_TEST_TMPDIR/fake/v05-tcp-client"
+    chmod +x "$BATS_TEST_TMPDIR/fake/v04-tcp-server" "$BATS_TEST_TMPDIR/fake/v05-tcp-client"
+    SECONDS=0
+    run timeout -k 2 30 "$SOCKSTEP_ROOT/tools/demo" "$BATS_TEST_TMPDIR/fake" 1
+    expect_status 1
+    [[ "$output" == *"demo: the server did not stop within 2 s of SIGTERM; killed it"* ]] || { echo "$output" >&2; false; }
+    [ "$SECONDS" -lt 20 ]
+}

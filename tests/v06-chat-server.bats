@@ -181,7 +181,7 @@ v06-chat-server: 127.0.0.1:PORT left" "$(transcript "$SERVER_OUT" | tail -n +3)"
     say_client $'are you there?\n'
     wait_for_line "$SERVER_OUT" '^client> are you there\?$' "$SERVER_PID"
     stop_server "$SERVER_PID" TERM
-    expect_equal 0 "$SERVER_STATUS" "server exit status"
+    expect_quick_stop
     expect_equal "v06-chat-server: stopped" "$(tail -n 1 "$SERVER_OUT")"
     wait_for_exit "$CLIENT_PID" "$READY_SECONDS"
     expect_equal 0 "$EXIT_STATUS" "client exit status"
@@ -192,7 +192,7 @@ v06-chat-server: 127.0.0.1:PORT left" "$(transcript "$SERVER_OUT" | tail -n +3)"
 @test "v06: Ctrl-C (SIGINT) while it waits for a client prints 'stopped' and exits 0" {
     start_chat_server v06-chat-server 127.0.0.1 0
     stop_server "$SERVER_PID" INT
-    expect_equal 0 "$SERVER_STATUS"
+    expect_quick_stop
     expect_equal "v06-chat-server: listening on 127.0.0.1:PORT
 v06-chat-server: stopped" "$(transcript "$SERVER_OUT")"
     expect_doc_sample v06-stopped "$(cat "$SERVER_OUT")"
@@ -258,4 +258,23 @@ v06-chat-server: stopped" "$(transcript "$SERVER_OUT")"
     expect_status 0
     expect_equal "usage: v06-chat-server [HOST [PORT]]" "${lines[0]}"
     [[ "$output" == *'"client> LINE"'* ]] || { echo "help: $output" >&2; false; }
+}
+
+@test "v06: ONE signal stops it within 1 s, right after its address line or right after a received line (8 fresh servers)" {
+    local i
+    for i in 1 2 3 4; do
+        start_chat_server v06-chat-server 127.0.0.1 0
+        stop_server "$SERVER_PID" TERM
+        expect_quick_stop
+        start_chat_server v06-chat-server 127.0.0.1 0
+        connect_fd7
+        printf 'line %s\n' "$i" >&7
+        wait_for_line "$SERVER_OUT" "^client> line $i\$" "$SERVER_PID"
+        stop_server "$SERVER_PID" INT
+        expect_quick_stop
+        exec 7>&-
+        expect_equal "client> line $i
+v06-chat-server: stopped" "$(tail -n 2 "$SERVER_OUT")"
+        exec 5>&-
+    done
 }

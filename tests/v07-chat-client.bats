@@ -112,7 +112,7 @@ server> a late reply" "$(transcript "$CLIENT_OUT")"
     say_server $'anyone?\n'
     wait_for_line "$CLIENT_OUT" '^server> anyone\?$' "$CLIENT_PID"
     stop_server "$CLIENT_PID" TERM
-    expect_equal 0 "$SERVER_STATUS" "client exit status"
+    expect_quick_stop
     expect_equal "v07-chat-client: stopped" "$(tail -n 1 "$CLIENT_OUT")"
     wait_for_line "$SERVER_ERR" '^chat-peer: peer closed$' "$SERVER_PID"
 }
@@ -120,7 +120,7 @@ server> a late reply" "$(transcript "$CLIENT_OUT")"
 @test "v07: Ctrl-C (SIGINT) during a chat prints 'stopped' and exits 0" {
     start_peer_and_client
     stop_server "$CLIENT_PID" INT
-    expect_equal 0 "$SERVER_STATUS" "client exit status"
+    expect_quick_stop
     expect_equal "v07-chat-client: connected to 127.0.0.1:PORT
 v07-chat-client: stopped" "$(transcript "$CLIENT_OUT")"
 }
@@ -194,4 +194,25 @@ v07-chat-client: stopped" "$(transcript "$CLIENT_OUT")"
     expect_usage_error "usage: v07-chat-client [HOST [PORT]] (port 'abc' is not a number from 0 to 65535)" v07-chat-client 127.0.0.1 abc
     expect_usage_error "usage: v07-chat-client [HOST [PORT]] (unknown option '-1')" v07-chat-client 127.0.0.1 -1
     expect_usage_error "usage: v07-chat-client [HOST [PORT]] (too many arguments)" v07-chat-client 127.0.0.1 1914 x
+}
+
+@test "v07: ONE signal stops it within 1 s, right after it connected or right after a received line (8 fresh clients)" {
+    local i
+    for i in 1 2 3 4; do
+        start_peer_and_client
+        stop_server "$CLIENT_PID" TERM
+        expect_quick_stop
+        stop_server "$SERVER_PID" TERM # the peer
+        exec 5>&- 6>&-
+
+        start_peer_and_client
+        say_server "news $i"$'\n'
+        wait_for_line "$CLIENT_OUT" "^server> news $i\$" "$CLIENT_PID"
+        stop_server "$CLIENT_PID" INT
+        expect_quick_stop
+        expect_equal "server> news $i
+v07-chat-client: stopped" "$(tail -n 2 "$CLIENT_OUT")"
+        stop_server "$SERVER_PID" TERM
+        exec 5>&- 6>&-
+    done
 }

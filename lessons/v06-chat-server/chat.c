@@ -1,9 +1,16 @@
 /*
- * common/chat.c - chat() (see common/chat.h): the loop that v06 and v07 share.
+ * lessons/v06-chat-server/chat.c - chat() (see chat.h): the two-way chat
+ * loop, lesson v06's subject. v06-chat-server.c gets a connection and calls
+ * it; v07-chat-client links this same file (the Makefile's
+ * v07-chat-client_USES) and calls it too.
  *
- * The step numbers in the comments are the lessons' own: the server (v06)
- * and the client (v07) count their steps differently, and the tutorial names
- * receiving and sending differently on each side, so both are given.
+ * Read it from chat() at the bottom: one poll() on the keyboard, the socket
+ * and the stop pipe, then receive (step 5) and send (step 6). The step
+ * numbers are the kit's (docs/reading-the-code.md#the-steps): the same
+ * number means the same call in every lesson.
+ *
+ * Run:  build/v06-chat-server, then build/v07-chat-client in a second terminal.
+ * Next: lessons/v07-chat-client, the other end, then lessons/v08-chat-room.
  */
 #include "chat.h"
 
@@ -23,6 +30,30 @@
 #include <unistd.h>
 
 /*
+ * Writes LENGTH received bytes to stdout, with every control character shown
+ * in caret notation, as `cat -v` does: ESC as ^[, carriage return as ^M,
+ * NUL as ^@, DEL as ^?. A terminal obeys control characters (ESC [ 2 J
+ * clears the screen, \r goes back to the start of the line), so a peer could
+ * otherwise drive your terminal or fake a line. Tab stays a tab; bytes from
+ * 0x80 on are written unchanged, so UTF-8 text stays UTF-8. The '\n' that
+ * ends a line is not part of BYTES: the caller writes it.
+ */
+static void print_visibly(const char *bytes, size_t length)
+{
+    size_t start = 0; /* first byte not written yet */
+    for (size_t i = 0; i < length; i++) {
+        unsigned char c = (unsigned char)bytes[i];
+        if (c == '\t' || (c >= 0x20 && c != 0x7f))
+            continue;
+        fwrite(bytes + start, 1, i - start, stdout);
+        putchar('^');
+        putchar(c == 0x7f ? '?' : c + 0x40); /* 0x1b + 0x40 = '[' */
+        start = i + 1;
+    }
+    fwrite(bytes + start, 1, length - start, stdout);
+}
+
+/*
  * Prints every whole line that has arrived, each after the prefix. A line
  * longer than the buffer (LINE_BUFFER_SIZE) is printed in pieces as it comes,
  * the prefix only before the first piece, so it still shows as one line and
@@ -36,13 +67,14 @@ static void print_received_lines(struct line_buffer *received, bool *mid_line,
     while (line_buffer_next_line(received, &line, &length)) {
         if (!*mid_line)
             fputs(received_prefix, stdout);
-        fwrite(line, 1, length, stdout); /* bytes as they came: UTF-8 stays UTF-8 */
+        print_visibly(line, length - 1); /* the line without its '\n' */
+        putchar('\n');
         *mid_line = false;
     }
     if (line_buffer_is_full(received)) {
         if (!*mid_line)
             fputs(received_prefix, stdout);
-        fwrite(received->data, 1, received->end, stdout);
+        print_visibly(received->data, received->end);
         fflush(stdout); /* no '\n' yet: show the piece now anyway */
         line_buffer_init(received);
         *mid_line = true;
@@ -58,7 +90,7 @@ static void finish_received_line(struct line_buffer *received, bool *mid_line,
         return;
     if (!*mid_line)
         fputs(received_prefix, stdout);
-    fwrite(received->data + received->start, 1, pending, stdout);
+    print_visibly(received->data + received->start, pending);
     putchar('\n');
     line_buffer_init(received);
     *mid_line = false;
@@ -119,31 +151,39 @@ int chat(int connection_fd, const char *peer_text, const char *received_prefix)
     bool input_ended = false;
     struct timespec deadline = { 0, 0 };
 
-    /* The two things to wait for. poll() skips an entry whose fd is -1. */
-    struct pollfd watched[2] = {
-        { .fd = STDIN_FILENO, .events = POLLIN },
-        { .fd = connection_fd, .events = POLLIN },
+    /* What to wait for: the keyboard, the peer, and a stop request (the
+     * stop pipe of common/signals.h, v03's way of never losing a signal).
+     * poll() skips an entry whose fd is -1. */
+    enum { KEYBOARD, PEER, STOP };
+    struct pollfd watched[3] = {
+        [KEYBOARD] = { .fd = STDIN_FILENO, .events = POLLIN },
+        [PEER] = { .fd = connection_fd, .events = POLLIN },
+        [STOP] = { .fd = stop_fd(), .events = POLLIN },
     };
     int exit_status = 0;
-    while (!stop_requested) {
-        /* 同时等待键盘和对方 (v06 step 5, v07 step 3): wait until stdin or
-         * the peer has something (or the peer has gone). -1: no time limit
+    for (;;) {
+        /* 同时等待键盘和对方: wait until the keyboard or the peer has
+         * something (or the peer has gone, or a stop came). No time limit
          * while chatting; after our Ctrl-D, the peer gets
          * REPLY_TIMEOUT_SECONDS to close too. */
-        int ready = poll(watched, 2, input_ended ? milliseconds_until(&deadline) : -1);
+        int ready = poll(watched, 3, input_ended ? milliseconds_until(&deadline) : -1);
         if (ready == -1) {
             if (errno == EINTR)
-                continue; /* a signal: the loop condition looks at stop_requested */
+                continue; /* a signal during the wait: the stop pipe says so now */
             die_errno("poll");
         }
         if (ready == 0)
             break; /* we said goodbye and the peer did not close in time */
+        if (watched[STOP].revents != 0) {
+            finish_received_line(&received, &mid_line, received_prefix);
+            printf("%s: stopped\n", program_name());
+            break;
+        }
 
         /* The peer first: if it has left, that is the news to show. */
-        if (watched[1].revents != 0) {
-            /* 接受对方的发送内容 (v06 step 6) / 接受对方的反馈 (v07 step 4):
-             * receive whatever has arrived (part of a line, or several
-             * lines) and print the whole lines. */
+        if (watched[PEER].revents != 0) {
+            /* 5. 接受对方的发送内容 (receive): whatever has arrived, part of a
+             *    line or several lines; then print the whole lines. */
             ssize_t n = line_buffer_read(&received, connection_fd);
             if (n == -1) {
                 finish_received_line(&received, &mid_line, received_prefix);
@@ -160,7 +200,7 @@ int chat(int connection_fd, const char *peer_text, const char *received_prefix)
             print_received_lines(&received, &mid_line, received_prefix);
         }
 
-        if (watched[0].revents != 0) {
+        if (watched[KEYBOARD].revents != 0) {
             ssize_t n = line_buffer_read(&typed, STDIN_FILENO);
             if (n == -1)
                 die_errno("read standard input");
@@ -174,20 +214,15 @@ int chat(int connection_fd, const char *peer_text, const char *received_prefix)
                     shutdown(connection_fd, SHUT_WR) == -1)
                     die_sending(peer_text);
                 input_ended = true;
-                watched[0].fd = -1;
+                watched[KEYBOARD].fd = -1;
                 clock_gettime(CLOCK_MONOTONIC, &deadline);
                 deadline.tv_sec += REPLY_TIMEOUT_SECONDS;
                 continue;
             }
-            /* 给对方反馈 (v06 step 7) / 发送内容到对方服务器 (v07 step 5):
-             * send each whole line typed. */
+            /* 6. 给对方反馈 (send): each whole line typed. */
             if (send_typed_lines(&typed, connection_fd) == -1)
                 die_sending(peer_text);
         }
-    }
-    if (stop_requested) {
-        finish_received_line(&received, &mid_line, received_prefix);
-        printf("%s: stopped\n", program_name());
     }
     return exit_status;
 }
