@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # Lesson v01-udp-server: one datagram in, one reply out, then exit 0.
 load helpers
+load netns
 
 @test "v01 with v02: the server prints the greeting, the client prints the reply, both exit 0" {
     start_server v01-udp-server 127.0.0.1 0
@@ -62,8 +63,8 @@ load helpers
     expect_equal "" "$output"
 }
 
-@test "v01: a host that does not resolve gives getaddrinfo's message and exit 1" {
-    run_lesson v01-udp-server nosuch.invalid 0
+@test "v01: a host that does not resolve gives getaddrinfo's message and exit 1, looked up in a private network namespace (no query leaves the machine)" {
+    run_lesson_in_netns v01-udp-server nosuch.invalid 0
     expect_status 1
     [[ "$stderr" == "v01-udp-server: cannot resolve 'nosuch.invalid' port 0: "?* ]] || { echo "stderr: $stderr" >&2; false; }
     expect_equal 1 "$(wc -l <<<"$stderr")"

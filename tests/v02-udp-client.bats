@@ -2,6 +2,7 @@
 # Lesson v02-udp-client: against an independent peer (tests/peers/wire-peer.c),
 # so what the client puts on the wire is checked byte for byte.
 load helpers
+load netns
 
 @test "v02 sends the tutorial's greeting as UTF-8 bytes and prints the reply" {
     start_server wire-peer udp-server "$REPLY"
@@ -56,8 +57,8 @@ load helpers
     expect_equal "v02-udp-client: sendto 127.0.0.1:$SERVER_PORT: Message too long" "$stderr"
 }
 
-@test "v02: a host that does not resolve gives getaddrinfo's message and exit 1" {
-    run_lesson v02-udp-client nosuch.invalid 1914
+@test "v02: a host that does not resolve gives getaddrinfo's message and exit 1, looked up in a private network namespace (no query leaves the machine)" {
+    run_lesson_in_netns v02-udp-client nosuch.invalid 1914
     expect_status 1
     [[ "$stderr" == "v02-udp-client: cannot resolve 'nosuch.invalid' port 1914: "?* ]] || { echo "stderr: $stderr" >&2; false; }
 }

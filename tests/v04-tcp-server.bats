@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # Lesson v04-tcp-server: one client at a time, recv(500), reply, close; for ever.
 load helpers
+load netns
 
 # expect_quick_stop: the last stop_server (ONE signal) ended the server with
 # exit 0 in under a second.
@@ -111,8 +112,8 @@ $REPLY" "$output"
     expect_equal "" "$output"
 }
 
-@test "v04: a host that does not resolve gives getaddrinfo's message and exit 1" {
-    run_lesson v04-tcp-server nosuch.invalid 0
+@test "v04: a host that does not resolve gives getaddrinfo's message and exit 1, looked up in a private network namespace (no query leaves the machine)" {
+    run_lesson_in_netns v04-tcp-server nosuch.invalid 0
     expect_status 1
     [[ "$stderr" == "v04-tcp-server: cannot resolve 'nosuch.invalid' port 0: "?* ]] || { echo "stderr: $stderr" >&2; false; }
 }

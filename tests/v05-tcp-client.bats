@@ -3,6 +3,7 @@
 # tutorial's Python server (one recv(500), reply, close), so every byte the
 # client sends is checked.
 load helpers
+load netns
 
 @test "v05 sends '<a>你好 我是client,你收到了么?' for a = 0, 1, 2 on three connections and prints each reply" {
     start_server wire-peer tcp-server 3 "$REPLY"
@@ -76,8 +77,8 @@ received $(hex_of "2$GREETING")" "$(tail -n +2 "$SERVER_OUT")" "bytes on the wir
     expect_equal "v05-tcp-client: 127.0.0.1:$SERVER_PORT closed the connection without replying" "$stderr"
 }
 
-@test "v05: a host that does not resolve gives getaddrinfo's message and exit 1" {
-    run_lesson v05-tcp-client nosuch.invalid
+@test "v05: a host that does not resolve gives getaddrinfo's message and exit 1, looked up in a private network namespace (no query leaves the machine)" {
+    run_lesson_in_netns v05-tcp-client nosuch.invalid
     expect_status 1
     [[ "$stderr" == "v05-tcp-client: cannot resolve 'nosuch.invalid' port 1914: "?* ]] || { echo "stderr: $stderr" >&2; false; }
 }

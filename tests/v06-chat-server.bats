@@ -4,6 +4,7 @@
 # would be) and wire-peer play the client. Each side's stdin is a fifo the
 # test holds open (see tests/chat_helpers.bash).
 load helpers
+load netns
 load chat_helpers
 
 # Connects the test itself to the server on fd 7 and waits for "connected".
@@ -231,8 +232,8 @@ v06-chat-server: stopped" "$(transcript "$SERVER_OUT")"
     expect_equal "" "$output"
 }
 
-@test "v06: a host that does not resolve gives getaddrinfo's message and exit 1" {
-    run_lesson v06-chat-server nosuch.invalid 0 </dev/null
+@test "v06: a host that does not resolve gives getaddrinfo's message and exit 1, looked up in a private network namespace (no query leaves the machine)" {
+    run_lesson_in_netns v06-chat-server nosuch.invalid 0 </dev/null
     expect_status 1
     [[ "$stderr" == "v06-chat-server: cannot resolve 'nosuch.invalid' port 0: "?* ]] || { echo "stderr: $stderr" >&2; false; }
     expect_equal "" "$output"

@@ -4,6 +4,7 @@
 # sends is checked and the peer decides exactly how its bytes are split.
 # Each side's stdin is a fifo the test holds open (see tests/chat_helpers.bash).
 load helpers
+load netns
 load chat_helpers
 
 # What the peer received, byte for byte (its first stdout line is its address).
@@ -173,8 +174,8 @@ v07-chat-client: stopped" "$(transcript "$CLIENT_OUT")"
     [ "$SECONDS" -ge 2 ] || { echo "gave up after $SECONDS s: not a time-out" >&2; false; }
 }
 
-@test "v07: a host that does not resolve gives getaddrinfo's message and exit 1" {
-    run_lesson v07-chat-client nosuch.invalid </dev/null
+@test "v07: a host that does not resolve gives getaddrinfo's message and exit 1, looked up in a private network namespace (no query leaves the machine)" {
+    run_lesson_in_netns v07-chat-client nosuch.invalid </dev/null
     expect_status 1
     [[ "$stderr" == "v07-chat-client: cannot resolve 'nosuch.invalid' port 1914: "?* ]] || { echo "stderr: $stderr" >&2; false; }
     expect_equal "" "$output"
