@@ -66,7 +66,7 @@ load netns
 @test "v01: a host that does not resolve gives getaddrinfo's message and exit 1, looked up in a private network namespace (no query leaves the machine)" {
     run_lesson_in_netns v01-udp-server nosuch.invalid 0
     expect_status 1
-    [[ "$stderr" == "v01-udp-server: cannot resolve 'nosuch.invalid' port 0: "?* ]] || { echo "stderr: $stderr" >&2; false; }
+    [[ "$stderr" == "v01-udp-server: cannot resolve 'nosuch."*"' port 0: "?* ]] || { echo "stderr: $stderr" >&2; false; }
     expect_equal 1 "$(wc -l <<<"$stderr")"
 }
 

@@ -60,7 +60,7 @@ load netns
 @test "v02: a host that does not resolve gives getaddrinfo's message and exit 1, looked up in a private network namespace (no query leaves the machine)" {
     run_lesson_in_netns v02-udp-client nosuch.invalid 1914
     expect_status 1
-    [[ "$stderr" == "v02-udp-client: cannot resolve 'nosuch.invalid' port 1914: "?* ]] || { echo "stderr: $stderr" >&2; false; }
+    [[ "$stderr" == "v02-udp-client: cannot resolve 'nosuch."*"' port 1914: "?* ]] || { echo "stderr: $stderr" >&2; false; }
 }
 
 @test "v02: bad command lines give one usage line and exit 2" {

@@ -115,7 +115,7 @@ $REPLY" "$output"
 @test "v04: a host that does not resolve gives getaddrinfo's message and exit 1, looked up in a private network namespace (no query leaves the machine)" {
     run_lesson_in_netns v04-tcp-server nosuch.invalid 0
     expect_status 1
-    [[ "$stderr" == "v04-tcp-server: cannot resolve 'nosuch.invalid' port 0: "?* ]] || { echo "stderr: $stderr" >&2; false; }
+    [[ "$stderr" == "v04-tcp-server: cannot resolve 'nosuch."*"' port 0: "?* ]] || { echo "stderr: $stderr" >&2; false; }
 }
 
 @test "v04: bad command lines give one usage line and exit 2" {

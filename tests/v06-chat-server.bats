@@ -235,7 +235,7 @@ v06-chat-server: stopped" "$(transcript "$SERVER_OUT")"
 @test "v06: a host that does not resolve gives getaddrinfo's message and exit 1, looked up in a private network namespace (no query leaves the machine)" {
     run_lesson_in_netns v06-chat-server nosuch.invalid 0 </dev/null
     expect_status 1
-    [[ "$stderr" == "v06-chat-server: cannot resolve 'nosuch.invalid' port 0: "?* ]] || { echo "stderr: $stderr" >&2; false; }
+    [[ "$stderr" == "v06-chat-server: cannot resolve 'nosuch."*"' port 0: "?* ]] || { echo "stderr: $stderr" >&2; false; }
     expect_equal "" "$output"
 }
 

@@ -177,7 +177,7 @@ v07-chat-client: stopped" "$(transcript "$CLIENT_OUT")"
 @test "v07: a host that does not resolve gives getaddrinfo's message and exit 1, looked up in a private network namespace (no query leaves the machine)" {
     run_lesson_in_netns v07-chat-client nosuch.invalid </dev/null
     expect_status 1
-    [[ "$stderr" == "v07-chat-client: cannot resolve 'nosuch.invalid' port 1914: "?* ]] || { echo "stderr: $stderr" >&2; false; }
+    [[ "$stderr" == "v07-chat-client: cannot resolve 'nosuch."*"' port 1914: "?* ]] || { echo "stderr: $stderr" >&2; false; }
     expect_equal "" "$output"
 }
 
