@@ -124,11 +124,20 @@ $output"
     expect_doc_sample v02-server-side "$(cat "$SERVER_OUT")"
 }
 
-@test "docs v02: no server gives 'no reply ... within 3 seconds'; an unquoted message is a usage error" {
+@test "docs v02: no server gives 'Connection refused', a silent one 'no reply ... within 3 seconds'; an unquoted message and port 0 are usage errors" {
     find_unused_port udp
     run_lesson v02-udp-client 127.0.0.1 "$UNUSED_PORT"
     expect_status 1
+    expect_doc_sample v02-refused "$stderr"
+
+    start_server wire-peer udp-silent
+    run_lesson v02-udp-client 127.0.0.1 "$SERVER_PORT"
+    expect_status 1
     expect_doc_sample v02-no-reply "$stderr"
+
+    run_lesson v02-udp-client 127.0.0.1 0
+    expect_status 2
+    expect_doc_sample v02-port-zero "$stderr"
 
     run_lesson v02-udp-client 127.0.0.1 1914 hello there
     expect_status 2
