@@ -279,3 +279,14 @@ v06-chat-server: stopped" "$(tail -n 2 "$SERVER_OUT")"
         exec 5>&-
     done
 }
+
+@test "v06 shows received control characters in caret notation too (the same loop as v07)" {
+    start_chat_server v06-chat-server 127.0.0.1 0
+    connect_fd7
+    printf 'bell\007 esc\033]0;title\007 cr\r\n' >&7
+    wait_for_line "$SERVER_OUT" '^client> bell' "$SERVER_PID"
+    exec 7>&-
+    wait_for_exit "$SERVER_PID" "$READY_SECONDS"
+    expect_equal 0 "$EXIT_STATUS"
+    expect_equal "client> bell^G esc^[]0;title^G cr^M" "$(sed -n 3p "$SERVER_OUT")"
+}

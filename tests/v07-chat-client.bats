@@ -217,3 +217,21 @@ v07-chat-client: stopped" "$(tail -n 2 "$CLIENT_OUT")"
         exec 5>&- 6>&-
     done
 }
+
+@test "v07 shows received control characters in caret notation (ESC as ^[, DEL as ^?, NUL as ^@), keeps tab and UTF-8" {
+    start_peer_and_client
+    # Bytes on the wire: a screen clear, a carriage return that would
+    # overwrite the line, DEL, a tab, NUL, ^A, UTF-8; then a last line
+    # without newline that ends in ESC.
+    printf '\033[2Jhi\rthere\177\tTab\000\001 你好\nlast\033' >&5
+    wait_for_line "$CLIENT_OUT" '^server> \^\[\[2Jhi' "$CLIENT_PID"
+    end_server_input
+    wait_for_exit "$CLIENT_PID" "$READY_SECONDS"
+    expect_equal 0 "$EXIT_STATUS"
+    expect_equal "v07-chat-client: connected to 127.0.0.1:PORT
+server> ^[[2Jhi^Mthere^?	Tab^@^A 你好
+server> last^[
+v07-chat-client: 127.0.0.1:PORT left" "$(transcript "$CLIENT_OUT")"
+    # Nothing but printable text, tabs and newlines reached the terminal.
+    expect_equal "" "$(LC_ALL=C tr -d '\t\n -~\200-\377' <"$CLIENT_OUT" | hex)" "control bytes in the client's stdout"
+}
