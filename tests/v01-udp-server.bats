@@ -83,3 +83,26 @@ load netns
     expect_equal "usage: v01-udp-server [HOST [PORT]]" "${lines[0]}"
     expect_equal "" "$stderr"
 }
+
+@test "memcheck: v01 with v02, an oversized datagram, a port in use and a bad port: no leaks, no leaked descriptors" {
+    MEMCHECK=1
+    start_server v01-udp-server 127.0.0.1 0
+    run_lesson v01-udp-server 127.0.0.1 "$SERVER_PORT"
+    expect_status 1
+    expect_equal "v01-udp-server: bind 127.0.0.1:$SERVER_PORT: Address already in use" "$stderr"
+    run_lesson v02-udp-client 127.0.0.1 "$SERVER_PORT"
+    expect_status 0
+    expect_equal "$REPLY" "$output"
+    wait_for_exit "$SERVER_PID" "$READY_SECONDS"
+    expect_equal 0 "$EXIT_STATUS"
+
+    start_server v01-udp-server 127.0.0.1 0
+    run timeout 20 "$WIRE_PEER" udp-send "$SERVER_PORT" x 600
+    expect_equal "reply $(hex_of "$REPLY")" "$output"
+    wait_for_exit "$SERVER_PID" "$READY_SECONDS"
+    expect_equal 0 "$EXIT_STATUS"
+
+    run_lesson v01-udp-server 127.0.0.1 abc
+    expect_status 2
+    # teardown fails the test on any valgrind finding
+}

@@ -96,3 +96,18 @@ load netns
     expect_equal "" "$output"
     [ "$SECONDS" -lt 2 ] || { echo "took $SECONDS s: not at once" >&2; false; }
 }
+
+@test "memcheck: v02 with a reply, a stranger's datagram, no server and a bad port: no leaks, no leaked descriptors" {
+    MEMCHECK=1
+    start_server wire-peer udp-stranger "$REPLY"
+    run_lesson v02-udp-client 127.0.0.1 "$SERVER_PORT" "你好"
+    expect_status 0
+    expect_equal "$REPLY" "$output"
+    find_unused_port udp
+    run_lesson v02-udp-client 127.0.0.1 "$UNUSED_PORT"
+    expect_status 1
+    expect_equal "v02-udp-client: recv from 127.0.0.1:$UNUSED_PORT: Connection refused" "$stderr"
+    run_lesson v02-udp-client 127.0.0.1 0
+    expect_status 2
+    # teardown fails the test on any valgrind finding
+}

@@ -100,3 +100,18 @@ v03-udp-server-loop: stopped" "$(tail -n +2 "$SERVER_OUT")"
 v03-udp-server-loop: stopped" "$(tail -n +2 "$SERVER_OUT")"
     done
 }
+
+@test "memcheck: v03 serving two clients and an oversized datagram, a port in use, then ONE SIGTERM: no leaks, no leaked descriptors" {
+    MEMCHECK=1
+    start_server v03-udp-server-loop 127.0.0.1 0
+    run_lesson v02-udp-client 127.0.0.1 "$SERVER_PORT" one
+    expect_status 0
+    run timeout 20 "$WIRE_PEER" udp-send "$SERVER_PORT" ab 400
+    expect_equal "reply $(hex_of "$REPLY")" "$output"
+    run_lesson v03-udp-server-loop 127.0.0.1 "$SERVER_PORT"
+    expect_status 1
+    stop_server "$SERVER_PID" TERM
+    expect_equal 0 "$SERVER_STATUS"
+    expect_equal "v03-udp-server-loop: stopped" "$(tail -n 1 "$SERVER_OUT")"
+    # teardown fails the test on any valgrind finding
+}

@@ -156,3 +156,25 @@ v04-tcp-server: stopped" "$(tail -n +2 "$SERVER_OUT")"
     expect_equal "v04-tcp-server: stopped" "$(tail -n 1 "$SERVER_OUT")"
     expect_equal "" "$(cat "$SERVER_ERR")" "server stderr"
 }
+
+@test "memcheck: v04 with v05, a silent client, a reset, a port in use, then ONE SIGTERM: no leaks, no leaked descriptors" {
+    MEMCHECK=1
+    start_server v04-tcp-server 127.0.0.1 0
+    run_lesson v05-tcp-client 127.0.0.1 "$SERVER_PORT" 3
+    expect_status 0
+    expect_equal "$REPLY
+$REPLY
+$REPLY" "$output"
+    timeout 10 bash -c 'exec 5<>"/dev/tcp/127.0.0.1/$1"; exec 5>&-' _ "$SERVER_PORT"
+    wait_for_line "$SERVER_ERR" "without sending anything" "$SERVER_PID"
+    run timeout 20 "$WIRE_PEER" tcp-reset "$SERVER_PORT" "reset"
+    expect_equal "reset sent" "$output"
+    run_lesson v04-tcp-server 127.0.0.1 "$SERVER_PORT"
+    expect_status 1
+    run_lesson v05-tcp-client 127.0.0.1 "$SERVER_PORT" 1
+    expect_status 0
+    stop_server "$SERVER_PID" TERM
+    expect_equal 0 "$SERVER_STATUS"
+    expect_equal "v04-tcp-server: stopped" "$(tail -n 1 "$SERVER_OUT")"
+    # teardown fails the test on any valgrind finding
+}

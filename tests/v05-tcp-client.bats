@@ -89,3 +89,22 @@ received $(hex_of "2$GREETING")" "$(tail -n +2 "$SERVER_OUT")" "bytes on the wir
     expect_usage_error "usage: v05-tcp-client [HOST [PORT [COUNT]]] (unknown option '-1')" v05-tcp-client 127.0.0.1 1914 -1
     expect_usage_error "usage: v05-tcp-client [HOST [PORT [COUNT]]] (too many arguments)" v05-tcp-client 127.0.0.1 1914 1 x
 }
+
+@test "memcheck: v05 with two exchanges, a server that closes without replying, no server and a bad COUNT: no leaks, no leaked descriptors" {
+    MEMCHECK=1
+    start_server wire-peer tcp-server 2 "$REPLY"
+    run_lesson v05-tcp-client 127.0.0.1 "$SERVER_PORT" 2
+    expect_status 0
+    expect_equal "$REPLY
+$REPLY" "$output"
+    start_server wire-peer tcp-close
+    run_lesson v05-tcp-client 127.0.0.1 "$SERVER_PORT" 1
+    expect_status 1
+    expect_equal "v05-tcp-client: 127.0.0.1:$SERVER_PORT closed the connection without replying" "$stderr"
+    find_unused_port tcp
+    run_lesson v05-tcp-client 127.0.0.1 "$UNUSED_PORT" 1
+    expect_status 1
+    run_lesson v05-tcp-client 127.0.0.1 1914 many
+    expect_status 2
+    # teardown fails the test on any valgrind finding
+}

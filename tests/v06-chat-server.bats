@@ -290,3 +290,38 @@ v06-chat-server: stopped" "$(tail -n 2 "$SERVER_OUT")"
     expect_equal 0 "$EXIT_STATUS"
     expect_equal "client> bell^G esc^[]0;title^G cr^M" "$(sed -n 3p "$SERVER_OUT")"
 }
+
+@test "memcheck: v06 with v07, lines both ways, a long line, control characters, Ctrl-D; a reset; a port in use; ONE SIGTERM: no leaks, no leaked descriptors" {
+    MEMCHECK=1
+    local long
+    long=$(long_text 5000)
+    start_chat_server v06-chat-server 127.0.0.1 0
+    run_lesson v06-chat-server 127.0.0.1 "$SERVER_PORT" </dev/null
+    expect_status 1
+    start_chat_client v07-chat-client 127.0.0.1 "$SERVER_PORT"
+    wait_for_line "$SERVER_OUT" ' connected$' "$SERVER_PID"
+    say_client "$long"$'\n'$'esc \e\n'
+    wait_for_line "$SERVER_OUT" '^client> esc \^\[$' "$SERVER_PID"
+    say_server $'你好\n'
+    wait_for_line "$CLIENT_OUT" '^server> 你好$' "$CLIENT_PID"
+    say_client 'no newline'
+    end_client_input
+    wait_for_exit "$CLIENT_PID" "$READY_SECONDS"
+    expect_equal 0 "$EXIT_STATUS" "client exit status"
+    wait_for_exit "$SERVER_PID" "$READY_SECONDS"
+    expect_equal 0 "$EXIT_STATUS" "server exit status"
+    expect_equal "client> no newline" "$(sed -n 5p "$SERVER_OUT")"
+    exec 5>&-
+
+    start_chat_server v06-chat-server 127.0.0.1 0
+    run timeout 20 "$WIRE_PEER" tcp-reset "$SERVER_PORT" $'last line\n'
+    wait_for_exit "$SERVER_PID" "$READY_SECONDS"
+    expect_equal 1 "$EXIT_STATUS" "server exit status after a reset"
+    exec 5>&-
+
+    start_chat_server v06-chat-server 127.0.0.1 0
+    stop_server "$SERVER_PID" TERM
+    expect_equal 0 "$SERVER_STATUS"
+    expect_equal "v06-chat-server: stopped" "$(tail -n 1 "$SERVER_OUT")"
+    # teardown fails the test on any valgrind finding
+}

@@ -235,3 +235,29 @@ v07-chat-client: 127.0.0.1:PORT left" "$(transcript "$CLIENT_OUT")"
     # Nothing but printable text, tabs and newlines reached the terminal.
     expect_equal "" "$(LC_ALL=C tr -d '\t\n -~\200-\377' <"$CLIENT_OUT" | hex)" "control bytes in the client's stdout"
 }
+
+@test "memcheck: v07 with a stream peer, lines both ways, a long line, control characters, ONE SIGTERM; a reset; no server: no leaks, no leaked descriptors" {
+    MEMCHECK=1
+    local long
+    long=$(long_text 5000)
+    start_peer_and_client
+    say_client "$long"$'\n'
+    say_server "$long"$'\n'$'\e[2J\n'
+    wait_for_line "$CLIENT_OUT" '^server> \^\[\[2J$' "$CLIENT_PID"
+    stop_server "$CLIENT_PID" TERM
+    expect_equal 0 "$SERVER_STATUS" "client exit status"
+    expect_equal "v07-chat-client: stopped" "$(tail -n 1 "$CLIENT_OUT")"
+    stop_server "$SERVER_PID" TERM
+    exec 5>&- 6>&-
+
+    start_chat_server chat-peer reset
+    start_chat_client v07-chat-client 127.0.0.1 "$SERVER_PORT"
+    wait_for_exit "$CLIENT_PID" "$READY_SECONDS"
+    expect_equal 1 "$EXIT_STATUS" "client exit status after a reset"
+    exec 5>&- 6>&-
+
+    find_unused_port tcp
+    run_lesson v07-chat-client 127.0.0.1 "$UNUSED_PORT" </dev/null
+    expect_status 1
+    # teardown fails the test on any valgrind finding
+}

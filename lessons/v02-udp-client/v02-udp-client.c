@@ -104,11 +104,14 @@ int main(int argc, char *argv[])
      *    which on a connected socket makes recv() fail with ECONNREFUSED. */
     char reply[TUTORIAL_BUFFER_SIZE + 1];
     ssize_t received = recv(client_fd, reply, sizeof reply, 0);
-    if (received == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
-        die("no reply from %s within %d seconds (is the server running?)",
-            server_text, REPLY_TIMEOUT_SECONDS);
-    if (received == -1)
-        die_errno("recv from %s", server_text);
+    if (received == -1) {
+        int recv_errno = errno;
+        close(client_fd); /* leave nothing open, on the way out too */
+        if (recv_errno == EAGAIN || recv_errno == EWOULDBLOCK)
+            die("no reply from %s within %d seconds (is the server running?)",
+                server_text, REPLY_TIMEOUT_SECONDS);
+        die_code(recv_errno, "recv from %s", server_text);
+    }
     if (received > TUTORIAL_BUFFER_SIZE) {
         warn("reply is longer than %d bytes: only the first %d are kept",
              TUTORIAL_BUFFER_SIZE, TUTORIAL_BUFFER_SIZE);

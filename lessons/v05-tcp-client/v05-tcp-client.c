@@ -111,6 +111,7 @@ int main(int argc, char *argv[])
         ssize_t received = recv(connection_fd, reply, sizeof reply, 0);
         int recv_errno = errno;
         if (received <= 0) {
+            close(connection_fd); /* leave nothing open, on the way out too */
             freeaddrinfo(addresses);
             if (received == 0)
                 die("%s closed the connection without replying", server_text);
