@@ -11,7 +11,7 @@
  * Next:        lessons/v04-tcp-server, the same job over TCP.
  *
  * What changed since v01, and why: v01 exits after one datagram, so a second
- * client gets no answer. Steps 3 and 4 now sit in a loop. An endless loop
+ * client gets no answer. Steps 5 and 6 (receive, send) now sit in a loop. An endless loop
  * needs a clean way out, so Ctrl-C (SIGINT) and SIGTERM now end the loop:
  * the server closes its socket and exits 0. A signal can come at any
  * moment, also just before the server starts to wait, so it waits in poll()
@@ -120,7 +120,7 @@ int main(int argc, char *argv[])
         if (watched[1].revents != 0)
             break; /* SIGINT or SIGTERM: leave the loop */
 
-        /* 3. 接受对方发送内容: receive the next datagram, from any client. */
+        /* 5. 接受对方发送内容: receive the next datagram, from any client. */
         char message[TUTORIAL_BUFFER_SIZE + 1];
         struct sockaddr_storage peer;
         socklen_t peer_length = sizeof peer;
@@ -141,7 +141,7 @@ int main(int argc, char *argv[])
         fwrite(message, 1, (size_t)received, stdout);
         putchar('\n');
 
-        /* 4. 给对方发送反馈: reply. One client that cannot be reached must not
+        /* 6. 给对方发送反馈: reply. One client that cannot be reached must not
          *    stop the server, so a failure here is reported, not fatal. */
         if (sendto(server_fd, reply, strlen(reply), 0, (struct sockaddr *)&peer,
                    peer_length) == -1)
@@ -149,6 +149,7 @@ int main(int argc, char *argv[])
     }
 
     printf("%s: stopped\n", program_name());
+    /* 7. 关闭: close the socket. */
     close(server_fd);
     return 0;
 }
