@@ -48,3 +48,21 @@ load helpers
     [[ "$output" == *"demo: the server did not stop within 2 s of SIGTERM; killed it"* ]] || { echo "$output" >&2; false; }
     [ "$SECONDS" -lt 20 ]
 }
+
+@test "the README's Ctrl-C status: a one-shot client interrupted while it waits exits 130" {
+    start_server wire-peer udp-silent
+    lesson_command v02-udp-client 127.0.0.1 "$SERVER_PORT"
+    # A background job of a script starts with SIGINT ignored; a program
+    # run from a terminal does not: env gives it back its default action.
+    env --default-signal=INT "${LESSON_COMMAND[@]}" >"$BATS_TEST_TMPDIR/client.out" 2>"$BATS_TEST_TMPDIR/client.err" 3>&- &
+    local client_pid=$!
+    STARTED_PIDS+=("$client_pid")
+    wait_for_line "$SERVER_OUT" '^received ' "$SERVER_PID" # it sent, and now waits
+    kill -INT "$client_pid"
+    wait_for_exit "$client_pid" 5
+    expect_equal 130 "$EXIT_STATUS" "exit status after Ctrl-C"
+    expect_doc_sample readme-ctrl-c '$ build/v02-udp-client 127.0.0.1 1914    # Ctrl-C while it waits for a reply
+^C
+$ echo $?
+'"$EXIT_STATUS"
+}
