@@ -281,3 +281,25 @@ v07-chat-client: 127.0.0.1:PORT left" "$(transcript "$CLIENT_OUT")"
     expect_status 1
     # teardown fails the test on any valgrind finding
 }
+
+@test "v07: ONE signal stops it within 1 s even while it waits to send to a peer that stopped reading" {
+    start_chat_server chat-peer noread
+    start_chat_client v07-chat-client 127.0.0.1 "$SERVER_PORT"
+    # Type far more than the socket buffers hold (no newline: one long line).
+    head -c 8000000 /dev/zero | tr '\0' x >&6 &
+    local typist=$!
+    STARTED_PIDS+=("$typist")
+    # Wait until the client's send queue holds a lot: it now waits for room.
+    local tries=$((READY_SECONDS * 20)) queued=0
+    while ((tries-- > 0)); do
+        queued=$(ss -Htn state established "( dport = :$SERVER_PORT )" | awk '{ print $2; exit }')
+        [ "${queued:-0}" -gt 100000 ] && break
+        sleep 0.05
+    done
+    [ "${queued:-0}" -gt 100000 ] || { echo "the client's send queue never filled ($queued bytes)" >&2; false; }
+    stop_server "$CLIENT_PID" TERM
+    expect_quick_stop
+    expect_equal "v07-chat-client: stopped" "$(tail -n 1 "$CLIENT_OUT")"
+    expect_equal "" "$(cat "$CLIENT_ERR")" "client stderr"
+    kill "$typist" 2>/dev/null || true
+}

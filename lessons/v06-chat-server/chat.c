@@ -20,12 +20,12 @@
 #include "signals.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdnoreturn.h>
 #include <stdio.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -97,7 +97,48 @@ static void finish_received_line(struct line_buffer *received, bool *mid_line,
 }
 
 /*
- * Sends every whole line typed so far, each with one write_all(). A line
+ * Sends all LENGTH bytes on the (non-blocking) connection. When the socket's
+ * buffer is full (the peer reads slower than we send), it waits in poll()
+ * until there is room again, and on the stop pipe too, so that even then one
+ * Ctrl-C ends the chat at once. Returns 0, or -1 with errno set: EINTR when
+ * a stop was requested, EAGAIN when not one byte could leave for
+ * REPLY_TIMEOUT_SECONDS (the peer has stopped reading), or send()'s error
+ * (EPIPE, ECONNRESET: the peer has gone).
+ */
+static int send_all(int connection_fd, const char *bytes, size_t length)
+{
+    while (length > 0) {
+        ssize_t sent = send(connection_fd, bytes, length, 0);
+        if (sent >= 0) {
+            bytes += sent;
+            length -= (size_t)sent;
+            continue;
+        }
+        if (errno == EINTR)
+            continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK)
+            return -1;
+        struct pollfd watched[2] = {
+            { .fd = connection_fd, .events = POLLOUT },
+            { .fd = stop_fd(), .events = POLLIN },
+        };
+        int ready = poll(watched, 2, REPLY_TIMEOUT_SECONDS * 1000);
+        if (ready == -1 && errno != EINTR)
+            return -1;
+        if (watched[1].revents != 0) {
+            errno = EINTR;
+            return -1;
+        }
+        if (ready == 0) {
+            errno = EAGAIN;
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * Sends every whole line typed so far, each with one send_all(). A line
  * longer than the buffer goes out in pieces (the bytes on the wire are the
  * same), so the peer still gets all of it. Returns 0, or -1 with errno set.
  */
@@ -106,18 +147,18 @@ static int send_typed_lines(struct line_buffer *typed, int connection_fd)
     const char *line;
     size_t length;
     while (line_buffer_next_line(typed, &line, &length)) {
-        if (write_all(connection_fd, line, length) == -1)
+        if (send_all(connection_fd, line, length) == -1)
             return -1;
     }
     if (line_buffer_is_full(typed)) {
-        if (write_all(connection_fd, typed->data, typed->end) == -1)
+        if (send_all(connection_fd, typed->data, typed->end) == -1)
             return -1;
         line_buffer_init(typed);
     }
     return 0;
 }
 
-/* After write_all() failed: EAGAIN means the send timeout ran out. */
+/* After send_all() failed (not for a stop): EAGAIN means its time ran out. */
 static noreturn void die_sending(const char *peer_text)
 {
     if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -137,11 +178,13 @@ static int milliseconds_until(const struct timespec *deadline)
 
 int chat(int connection_fd, const char *peer_text, const char *received_prefix)
 {
-    /* A peer that stops reading would block write_all() for ever once the
-     * socket buffers are full; with a send timeout the write gives up. */
-    struct timeval timeout = { .tv_sec = REPLY_TIMEOUT_SECONDS, .tv_usec = 0 };
-    if (setsockopt(connection_fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout) == -1)
-        die_errno("setsockopt SO_SNDTIMEO");
+    /* The chat waits only in poll(): were the socket blocking, a send to a
+     * peer that stops reading would sleep in send() once the buffers are
+     * full, deaf to Ctrl-C. Non-blocking, send() returns EAGAIN instead, and
+     * send_all() waits in poll() for room, or for the stop pipe. */
+    int flags = fcntl(connection_fd, F_GETFL);
+    if (flags == -1 || fcntl(connection_fd, F_SETFL, flags | O_NONBLOCK) == -1)
+        die_errno("fcntl O_NONBLOCK");
 
     struct line_buffer typed;    /* from stdin, on its way out */
     struct line_buffer received; /* from the peer, on its way to stdout */
@@ -185,6 +228,8 @@ int chat(int connection_fd, const char *peer_text, const char *received_prefix)
             /* 5. 接受对方的发送内容 (receive): whatever has arrived, part of a
              *    line or several lines; then print the whole lines. */
             ssize_t n = line_buffer_read(&received, connection_fd);
+            if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+                continue; /* nothing there after all */
             if (n == -1) {
                 finish_received_line(&received, &mid_line, received_prefix);
                 warn_errno("recv from %s", peer_text);
@@ -210,9 +255,13 @@ int chat(int connection_fd, const char *peer_text, const char *received_prefix)
                  * stream, says we left and closes. Its own last lines still
                  * reach us, so we keep reading the socket until it closes. */
                 size_t pending = line_buffer_pending(&typed);
-                if (write_all(connection_fd, typed.data + typed.start, pending) == -1 ||
-                    shutdown(connection_fd, SHUT_WR) == -1)
+                if (send_all(connection_fd, typed.data + typed.start, pending) == -1) {
+                    if (errno == EINTR)
+                        continue; /* a stop: the next poll() sees it */
                     die_sending(peer_text);
+                }
+                if (shutdown(connection_fd, SHUT_WR) == -1)
+                    die_errno("shutdown %s", peer_text);
                 input_ended = true;
                 watched[KEYBOARD].fd = -1;
                 clock_gettime(CLOCK_MONOTONIC, &deadline);
@@ -220,8 +269,11 @@ int chat(int connection_fd, const char *peer_text, const char *received_prefix)
                 continue;
             }
             /* 6. 给对方反馈 (send): each whole line typed. */
-            if (send_typed_lines(&typed, connection_fd) == -1)
+            if (send_typed_lines(&typed, connection_fd) == -1) {
+                if (errno == EINTR)
+                    continue; /* a stop while the peer was not reading */
                 die_sending(peer_text);
+            }
         }
     }
     return exit_status;

@@ -11,7 +11,8 @@
  *
  * What chat() does on a connected TCP socket (the bytes on the wire are the
  * lines as typed, '\n' included; nothing is added or taken away):
- *   a line typed on stdin   is sent to the peer with write_all()
+ *   a line typed on stdin   is sent to the peer whole (send_all(), on the
+ *                           connection, which chat() makes non-blocking)
  *   a line from the peer    is printed as PREFIX LINE, e.g. "client> hello",
  *                           as soon as its '\n' has arrived, however TCP
  *                           split it; the bytes are printed as they came,
@@ -36,7 +37,7 @@
  *                           left for REPLY_TIMEOUT_SECONDS: exits 1 with
  *                           "PROGRAM: PEER has read nothing for 3 seconds"
  *   a send fails otherwise  exits 1 with "PROGRAM: send to PEER: REASON"
- *   another call fails      (setsockopt, poll, reading stdin): exits 1 with
+ *   another call fails      (fcntl, poll, shutdown, reading stdin): exits 1 with
  *                           the system's reason, e.g. "PROGRAM: poll: REASON"
  *
  * Read next: chat.c, then v06-chat-server.c, which gets a connection and
