@@ -19,8 +19,8 @@
  * them cannot notice the other, so it now waits on both at once with poll().
  * And because TCP is a byte stream, not a series of messages, one recv() may
  * return half a line or several lines: the program frames the lines itself,
- * with a line buffer (common/io.h), and writes with write_all(), which also
- * copes with short writes. That loop is the same on both ends of the chat,
+ * with a line buffer (common/io.h), and sends with send_all(), which copes
+ * with short sends and waits in poll() when the peer reads slowly. That loop is the same on both ends of the chat,
  * so it lives once, in chat.c next to this file, and v07 links it too; this
  * file is the way to the connection (v04's steps, from common/tcp.c, and one
  * accept(), waited for in poll() with the stop pipe, v03's way).
