@@ -8,7 +8,10 @@
  * a signal may interrupt either one (EINTR). These helpers hide exactly
  * that, and nothing more (the same idea as CS:APP's rio package):
  *
- *   write_all()          keeps writing until every byte is out;
+ *   write_all()          keeps writing until every byte is out (on a
+ *                        blocking descriptor; v06's chat sends on a
+ *                        non-blocking socket with its own send_all(),
+ *                        which waits in poll() instead);
  *   struct line_buffer   collects bytes as they arrive and hands out whole
  *                        lines ending in '\n', however TCP split them.
  *

@@ -18,7 +18,7 @@
 #include "net.h"
 
 /*
- * Steps 1-3 of v04: a socket bound to HOST:PORT and listening (with
+ * Steps 1-3 of v04 (socket, bind, listen): a socket bound to HOST:PORT and listening (with
  * SO_REUSEADDR). Writes the address it really got ("127.0.0.1:43121", found
  * with getsockname, so PORT "0" is useful) to BOUND_TEXT, which must hold
  * ADDRESS_TEXT_SIZE bytes. Returns the listening socket; exits on failure.
@@ -26,7 +26,7 @@
 int tcp_listen(const char *host, const char *port, char *bound_text);
 
 /*
- * Steps 1-2 of v05: a socket connected to HOST:PORT. Writes the server's
+ * Steps 1 and 4 of v05 (socket, connect): a socket connected to HOST:PORT. Writes the server's
  * address to SERVER_TEXT (ADDRESS_TEXT_SIZE bytes). Returns the connected
  * socket; exits on failure. As in v05, a host that never answers makes
  * connect() give up after TIMEOUT_SECONDS ("Connection timed out"); the

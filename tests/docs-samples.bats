@@ -4,24 +4,13 @@
 # on port 0, and compares with the page's <!-- sample: ID --> block
 # (tests/helpers.bash: expect_doc_sample; ports are compared as PORT).
 load helpers
+load netns
 
 # --- Helpers for scenarios the docs show ---------------------------------------
 
-# In a fresh network namespace only loopback exists, so binding 0.0.0.0
-# exposes nothing and a LAN address is certainly not ours. Loopback is
-# brought up first: while it is down, Linux even lets a socket bind an address
-# the namespace does not have. Sets NETNS to the command prefix, or skips.
-need_netns() {
-    command -v ip >/dev/null || skip "ip (iproute2) is not installed"
-    local up=(sh -c 'ip link set lo up && exec "$@"' sh)
-    if unshare -n "${up[@]}" true 2>/dev/null; then
-        NETNS=(unshare -n "${up[@]}")
-    elif unshare -rn "${up[@]}" true 2>/dev/null; then
-        NETNS=(unshare -rn "${up[@]}")
-    else
-        skip "cannot create a network namespace here (needs root or user namespaces)"
-    fi
-}
+# need_netns, NETNS, run_lesson_in_netns: tests/netns.bash. In a fresh
+# network namespace only loopback exists, so binding 0.0.0.0 exposes nothing
+# and a LAN address is certainly not ours.
 
 # start_server_in_netns NAME ARGS...: like start_server, in its own namespace.
 start_server_in_netns() {
@@ -35,10 +24,6 @@ start_server_in_netns() {
     wait_for_line "$SERVER_OUT" ':[0-9]+$' "$SERVER_PID"
 }
 
-timed_netns_lesson() {
-    lesson_command "$@" || return 127
-    timeout -k 2 "$CLIENT_SECONDS" "${NETNS[@]}" "${LESSON_COMMAND[@]}"
-}
 
 # run_unprivileged_lesson NAME ARGS...: runs a lesson as a user who may not
 # bind ports under 1024 (root: as nobody through setpriv), still under
@@ -93,7 +78,7 @@ server_stderr_when() { # REGEX
     expect_status 1
     expect_doc_sample v01-in-use "$stderr"
 
-    run_lesson v01-udp-server nosuch.invalid 1914
+    run_lesson_in_netns v01-udp-server nosuch.invalid 1914
     expect_status 1
     expect_doc_sample v01-resolve "$stderr"
 
@@ -139,11 +124,20 @@ $output"
     expect_doc_sample v02-server-side "$(cat "$SERVER_OUT")"
 }
 
-@test "docs v02: no server gives 'no reply ... within 3 seconds'; an unquoted message is a usage error" {
+@test "docs v02: no server gives 'Connection refused', a silent one 'no reply ... within 3 seconds'; an unquoted message and port 0 are usage errors" {
     find_unused_port udp
     run_lesson v02-udp-client 127.0.0.1 "$UNUSED_PORT"
     expect_status 1
+    expect_doc_sample v02-refused "$stderr"
+
+    start_server wire-peer udp-silent
+    run_lesson v02-udp-client 127.0.0.1 "$SERVER_PORT"
+    expect_status 1
     expect_doc_sample v02-no-reply "$stderr"
+
+    run_lesson v02-udp-client 127.0.0.1 0
+    expect_status 2
+    expect_doc_sample v02-port-zero "$stderr"
 
     run_lesson v02-udp-client 127.0.0.1 1914 hello there
     expect_status 2
@@ -245,7 +239,7 @@ $output"
     run_lesson v05-tcp-client 127.0.0.1 "$UNUSED_PORT" 1
     expect_status 1
     expect_doc_sample v05-refused "$stderr"
-    run_lesson v05-tcp-client nosuch.invalid 1914 1
+    run_lesson_in_netns v05-tcp-client nosuch.invalid 1914 1
     expect_status 1
     expect_doc_sample v05-resolve "$stderr"
     run_lesson v05-tcp-client 127.0.0.1 1914 ten

@@ -35,3 +35,34 @@ load helpers
     expect_status 2
     grep -qF "$stderr" "$SOCKSTEP_ROOT/README.md"
 }
+
+@test "the demo waits a bounded time for a server that ignores SIGTERM, kills it and fails" {
+    mkdir "$BATS_TEST_TMPDIR/fake"
+    # A "server" that prints its address line and ignores SIGTERM; the real v05.
+    printf '#!/bin/sh\ntrap "" TERM\necho "v04-tcp-server: listening on 127.0.0.1:9"\nexec sleep 60\n' >"$BATS_TEST_TMPDIR/fake/v04-tcp-server"
+    printf '#!/bin/sh\necho fake client\n' >"$BATS_TEST_TMPDIR/fake/v05-tcp-client"
+    chmod +x "$BATS_TEST_TMPDIR/fake/v04-tcp-server" "$BATS_TEST_TMPDIR/fake/v05-tcp-client"
+    SECONDS=0
+    run timeout -k 2 30 "$SOCKSTEP_ROOT/tools/demo" "$BATS_TEST_TMPDIR/fake" 1
+    expect_status 1
+    [[ "$output" == *"demo: the server did not stop within 2 s of SIGTERM; killed it"* ]] || { echo "$output" >&2; false; }
+    [ "$SECONDS" -lt 20 ]
+}
+
+@test "the README's Ctrl-C status: a one-shot client interrupted while it waits exits 130" {
+    start_server wire-peer udp-silent
+    lesson_command v02-udp-client 127.0.0.1 "$SERVER_PORT"
+    # A background job of a script starts with SIGINT ignored; a program
+    # run from a terminal does not: env gives it back its default action.
+    env --default-signal=INT "${LESSON_COMMAND[@]}" >"$BATS_TEST_TMPDIR/client.out" 2>"$BATS_TEST_TMPDIR/client.err" 3>&- &
+    local client_pid=$!
+    STARTED_PIDS+=("$client_pid")
+    wait_for_line "$SERVER_OUT" '^received ' "$SERVER_PID" # it sent, and now waits
+    kill -INT "$client_pid"
+    wait_for_exit "$client_pid" 5
+    expect_equal 130 "$EXIT_STATUS" "exit status after Ctrl-C"
+    expect_doc_sample readme-ctrl-c '$ build/v02-udp-client 127.0.0.1 1914    # Ctrl-C while it waits for a reply
+^C
+$ echo $?
+'"$EXIT_STATUS"
+}

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # Lesson v01-udp-server: one datagram in, one reply out, then exit 0.
 load helpers
+load netns
 
 @test "v01 with v02: the server prints the greeting, the client prints the reply, both exit 0" {
     start_server v01-udp-server 127.0.0.1 0
@@ -62,10 +63,10 @@ load helpers
     expect_equal "" "$output"
 }
 
-@test "v01: a host that does not resolve gives getaddrinfo's message and exit 1" {
-    run_lesson v01-udp-server nosuch.invalid 0
+@test "v01: a host that does not resolve gives getaddrinfo's message and exit 1, looked up in a private network namespace (no query leaves the machine)" {
+    run_lesson_in_netns v01-udp-server nosuch.invalid 0
     expect_status 1
-    [[ "$stderr" == "v01-udp-server: cannot resolve 'nosuch.invalid' port 0: "?* ]] || { echo "stderr: $stderr" >&2; false; }
+    [[ "$stderr" == "v01-udp-server: cannot resolve 'nosuch."*"' port 0: "?* ]] || { echo "stderr: $stderr" >&2; false; }
     expect_equal 1 "$(wc -l <<<"$stderr")"
 }
 
@@ -81,4 +82,27 @@ load helpers
     expect_status 0
     expect_equal "usage: v01-udp-server [HOST [PORT]]" "${lines[0]}"
     expect_equal "" "$stderr"
+}
+
+@test "memcheck: v01 with v02, an oversized datagram, a port in use and a bad port: no leaks, no leaked descriptors" {
+    MEMCHECK=1
+    start_server v01-udp-server 127.0.0.1 0
+    run_lesson v01-udp-server 127.0.0.1 "$SERVER_PORT"
+    expect_status 1
+    expect_equal "v01-udp-server: bind 127.0.0.1:$SERVER_PORT: Address already in use" "$stderr"
+    run_lesson v02-udp-client 127.0.0.1 "$SERVER_PORT"
+    expect_status 0
+    expect_equal "$REPLY" "$output"
+    wait_for_exit "$SERVER_PID" "$READY_SECONDS"
+    expect_equal 0 "$EXIT_STATUS"
+
+    start_server v01-udp-server 127.0.0.1 0
+    run timeout 20 "$WIRE_PEER" udp-send "$SERVER_PORT" x 600
+    expect_equal "reply $(hex_of "$REPLY")" "$output"
+    wait_for_exit "$SERVER_PID" "$READY_SECONDS"
+    expect_equal 0 "$EXIT_STATUS"
+
+    run_lesson v01-udp-server 127.0.0.1 abc
+    expect_status 2
+    # teardown fails the test on any valgrind finding
 }

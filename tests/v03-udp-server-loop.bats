@@ -2,6 +2,14 @@
 # Lesson v03-udp-server-loop: serves datagram after datagram until a signal.
 load helpers
 
+# expect_quick_stop: the last stop_server (ONE signal) ended the server with
+# exit 0 in under a second.
+expect_quick_stop() {
+    expect_equal 0 "$SERVER_STATUS" "exit status after one signal"
+    awk -v s="$STOP_SECONDS" 'BEGIN { exit !(s < 1) }' ||
+        { echo "the server took $STOP_SECONDS s to stop after one signal" >&2; return 1; }
+}
+
 @test "v03 answers several v02 clients in turn, then SIGTERM stops it with exit 0" {
     start_server v03-udp-server-loop 127.0.0.1 0
     expect_equal "v03-udp-server-loop: waiting for datagrams on 127.0.0.1:$SERVER_PORT" "$(head -n 1 "$SERVER_OUT")"
@@ -73,4 +81,37 @@ v03-udp-server-loop: stopped" "$(tail -n +2 "$SERVER_OUT")"
     expect_usage_error "usage: v03-udp-server-loop [HOST [PORT]] (port '' is not a number from 0 to 65535)" v03-udp-server-loop 127.0.0.1 ""
     expect_usage_error "usage: v03-udp-server-loop [HOST [PORT]] (port '1e3' is not a number from 0 to 65535)" v03-udp-server-loop 127.0.0.1 1e3
     expect_usage_error "usage: v03-udp-server-loop [HOST [PORT]] (too many arguments)" v03-udp-server-loop a 1 2
+}
+
+@test "v03: ONE signal stops it within 1 s, also sent right after its address line or right after a reply (12 fresh servers)" {
+    # Each moment is one where a server that checks a flag and then blocks in
+    # recvfrom() can miss the signal: it was about to start waiting.
+    local i
+    for i in 1 2 3 4 5 6; do
+        start_server v03-udp-server-loop 127.0.0.1 0
+        stop_server "$SERVER_PID" TERM
+        expect_quick_stop
+        start_server v03-udp-server-loop 127.0.0.1 0
+        run timeout 10 "$WIRE_PEER" udp-send "$SERVER_PORT" "ping $i"
+        expect_equal "reply $(hex_of "$REPLY")" "$output" "reply $i"
+        stop_server "$SERVER_PID" INT
+        expect_quick_stop
+        expect_equal "ping $i
+v03-udp-server-loop: stopped" "$(tail -n +2 "$SERVER_OUT")"
+    done
+}
+
+@test "memcheck: v03 serving two clients and an oversized datagram, a port in use, then ONE SIGTERM: no leaks, no leaked descriptors" {
+    MEMCHECK=1
+    start_server v03-udp-server-loop 127.0.0.1 0
+    run_lesson v02-udp-client 127.0.0.1 "$SERVER_PORT" one
+    expect_status 0
+    run timeout 20 "$WIRE_PEER" udp-send "$SERVER_PORT" ab 400
+    expect_equal "reply $(hex_of "$REPLY")" "$output"
+    run_lesson v03-udp-server-loop 127.0.0.1 "$SERVER_PORT"
+    expect_status 1
+    stop_server "$SERVER_PID" TERM
+    expect_equal 0 "$SERVER_STATUS"
+    expect_equal "v03-udp-server-loop: stopped" "$(tail -n 1 "$SERVER_OUT")"
+    # teardown fails the test on any valgrind finding
 }

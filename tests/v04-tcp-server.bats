@@ -1,6 +1,15 @@
 #!/usr/bin/env bats
 # Lesson v04-tcp-server: one client at a time, recv(500), reply, close; for ever.
 load helpers
+load netns
+
+# expect_quick_stop: the last stop_server (ONE signal) ended the server with
+# exit 0 in under a second.
+expect_quick_stop() {
+    expect_equal 0 "$SERVER_STATUS" "exit status after one signal"
+    awk -v s="$STOP_SECONDS" 'BEGIN { exit !(s < 1) }' ||
+        { echo "the server took $STOP_SECONDS s to stop after one signal" >&2; return 1; }
+}
 
 # Sends TEXT over bash's /dev/tcp, then prints the reply's bytes in hex
 # (the server closes the connection after replying, so cat ends).
@@ -103,14 +112,69 @@ $REPLY" "$output"
     expect_equal "" "$output"
 }
 
-@test "v04: a host that does not resolve gives getaddrinfo's message and exit 1" {
-    run_lesson v04-tcp-server nosuch.invalid 0
+@test "v04: a host that does not resolve gives getaddrinfo's message and exit 1, looked up in a private network namespace (no query leaves the machine)" {
+    run_lesson_in_netns v04-tcp-server nosuch.invalid 0
     expect_status 1
-    [[ "$stderr" == "v04-tcp-server: cannot resolve 'nosuch.invalid' port 0: "?* ]] || { echo "stderr: $stderr" >&2; false; }
+    [[ "$stderr" == "v04-tcp-server: cannot resolve 'nosuch."*"' port 0: "?* ]] || { echo "stderr: $stderr" >&2; false; }
 }
 
 @test "v04: bad command lines give one usage line and exit 2" {
     expect_usage_error "usage: v04-tcp-server [HOST [PORT]] (port 'abc' is not a number from 0 to 65535)" v04-tcp-server 127.0.0.1 abc
     expect_usage_error "usage: v04-tcp-server [HOST [PORT]] (port '70000' is not a number from 0 to 65535)" v04-tcp-server 127.0.0.1 70000
     expect_usage_error "usage: v04-tcp-server [HOST [PORT]] (too many arguments)" v04-tcp-server 127.0.0.1 1914 x
+}
+
+@test "v04: ONE signal stops it within 1 s, also right after its address line or right after a reply (10 fresh servers)" {
+    local i
+    for i in 1 2 3 4 5; do
+        start_server v04-tcp-server 127.0.0.1 0
+        stop_server "$SERVER_PID" TERM
+        expect_quick_stop
+        start_server v04-tcp-server 127.0.0.1 0
+        run tcp_exchange "$SERVER_PORT" "ping $i"
+        expect_equal "$(hex_of "$REPLY")" "$output" "reply $i"
+        stop_server "$SERVER_PID" INT
+        expect_quick_stop
+        expect_equal "ping $i
+v04-tcp-server: stopped" "$(tail -n +2 "$SERVER_OUT")"
+    done
+}
+
+@test "v04: ONE signal stops it within 1 s while a connected client sends nothing (it is not stuck in recv)" {
+    start_server v04-tcp-server 127.0.0.1 0
+    exec 7<>"/dev/tcp/127.0.0.1/$SERVER_PORT"
+    # Wait until the server has accepted it: its listening socket's accept
+    # queue (Recv-Q in ss) is empty again. It now waits for our first byte.
+    local tries=$((READY_SECONDS * 20))
+    until [ "$(ss -Hltn "( sport = :$SERVER_PORT )" | awk '{ print $2 }')" = 0 ]; do
+        ((tries-- > 0)) || { echo "the server never accepted the connection" >&2; return 1; }
+        sleep 0.05
+    done
+    stop_server "$SERVER_PID" TERM
+    exec 7>&-
+    expect_quick_stop
+    expect_equal "v04-tcp-server: stopped" "$(tail -n 1 "$SERVER_OUT")"
+    expect_equal "" "$(cat "$SERVER_ERR")" "server stderr"
+}
+
+@test "memcheck: v04 with v05, a silent client, a reset, a port in use, then ONE SIGTERM: no leaks, no leaked descriptors" {
+    MEMCHECK=1
+    start_server v04-tcp-server 127.0.0.1 0
+    run_lesson v05-tcp-client 127.0.0.1 "$SERVER_PORT" 3
+    expect_status 0
+    expect_equal "$REPLY
+$REPLY
+$REPLY" "$output"
+    timeout 10 bash -c 'exec 5<>"/dev/tcp/127.0.0.1/$1"; exec 5>&-' _ "$SERVER_PORT"
+    wait_for_line "$SERVER_ERR" "without sending anything" "$SERVER_PID"
+    run timeout 20 "$WIRE_PEER" tcp-reset "$SERVER_PORT" "reset"
+    expect_equal "reset sent" "$output"
+    run_lesson v04-tcp-server 127.0.0.1 "$SERVER_PORT"
+    expect_status 1
+    run_lesson v05-tcp-client 127.0.0.1 "$SERVER_PORT" 1
+    expect_status 0
+    stop_server "$SERVER_PID" TERM
+    expect_equal 0 "$SERVER_STATUS"
+    expect_equal "v04-tcp-server: stopped" "$(tail -n 1 "$SERVER_OUT")"
+    # teardown fails the test on any valgrind finding
 }

@@ -4,6 +4,7 @@
 # would be) and wire-peer play the client. Each side's stdin is a fifo the
 # test holds open (see tests/chat_helpers.bash).
 load helpers
+load netns
 load chat_helpers
 
 # Connects the test itself to the server on fd 7 and waits for "connected".
@@ -181,7 +182,7 @@ v06-chat-server: 127.0.0.1:PORT left" "$(transcript "$SERVER_OUT" | tail -n +3)"
     say_client $'are you there?\n'
     wait_for_line "$SERVER_OUT" '^client> are you there\?$' "$SERVER_PID"
     stop_server "$SERVER_PID" TERM
-    expect_equal 0 "$SERVER_STATUS" "server exit status"
+    expect_quick_stop
     expect_equal "v06-chat-server: stopped" "$(tail -n 1 "$SERVER_OUT")"
     wait_for_exit "$CLIENT_PID" "$READY_SECONDS"
     expect_equal 0 "$EXIT_STATUS" "client exit status"
@@ -192,7 +193,7 @@ v06-chat-server: 127.0.0.1:PORT left" "$(transcript "$SERVER_OUT" | tail -n +3)"
 @test "v06: Ctrl-C (SIGINT) while it waits for a client prints 'stopped' and exits 0" {
     start_chat_server v06-chat-server 127.0.0.1 0
     stop_server "$SERVER_PID" INT
-    expect_equal 0 "$SERVER_STATUS"
+    expect_quick_stop
     expect_equal "v06-chat-server: listening on 127.0.0.1:PORT
 v06-chat-server: stopped" "$(transcript "$SERVER_OUT")"
     expect_doc_sample v06-stopped "$(cat "$SERVER_OUT")"
@@ -231,10 +232,10 @@ v06-chat-server: stopped" "$(transcript "$SERVER_OUT")"
     expect_equal "" "$output"
 }
 
-@test "v06: a host that does not resolve gives getaddrinfo's message and exit 1" {
-    run_lesson v06-chat-server nosuch.invalid 0 </dev/null
+@test "v06: a host that does not resolve gives getaddrinfo's message and exit 1, looked up in a private network namespace (no query leaves the machine)" {
+    run_lesson_in_netns v06-chat-server nosuch.invalid 0 </dev/null
     expect_status 1
-    [[ "$stderr" == "v06-chat-server: cannot resolve 'nosuch.invalid' port 0: "?* ]] || { echo "stderr: $stderr" >&2; false; }
+    [[ "$stderr" == "v06-chat-server: cannot resolve 'nosuch."*"' port 0: "?* ]] || { echo "stderr: $stderr" >&2; false; }
     expect_equal "" "$output"
 }
 
@@ -258,4 +259,69 @@ v06-chat-server: stopped" "$(transcript "$SERVER_OUT")"
     expect_status 0
     expect_equal "usage: v06-chat-server [HOST [PORT]]" "${lines[0]}"
     [[ "$output" == *'"client> LINE"'* ]] || { echo "help: $output" >&2; false; }
+}
+
+@test "v06: ONE signal stops it within 1 s, right after its address line or right after a received line (8 fresh servers)" {
+    local i
+    for i in 1 2 3 4; do
+        start_chat_server v06-chat-server 127.0.0.1 0
+        stop_server "$SERVER_PID" TERM
+        expect_quick_stop
+        start_chat_server v06-chat-server 127.0.0.1 0
+        connect_fd7
+        printf 'line %s\n' "$i" >&7
+        wait_for_line "$SERVER_OUT" "^client> line $i\$" "$SERVER_PID"
+        stop_server "$SERVER_PID" INT
+        expect_quick_stop
+        exec 7>&-
+        expect_equal "client> line $i
+v06-chat-server: stopped" "$(tail -n 2 "$SERVER_OUT")"
+        exec 5>&-
+    done
+}
+
+@test "v06 shows received control characters in caret notation too (the same loop as v07)" {
+    start_chat_server v06-chat-server 127.0.0.1 0
+    connect_fd7
+    printf 'bell\007 esc\033]0;title\007 cr\r\n' >&7
+    wait_for_line "$SERVER_OUT" '^client> bell' "$SERVER_PID"
+    exec 7>&-
+    wait_for_exit "$SERVER_PID" "$READY_SECONDS"
+    expect_equal 0 "$EXIT_STATUS"
+    expect_equal "client> bell^G esc^[]0;title^G cr^M" "$(sed -n 3p "$SERVER_OUT")"
+}
+
+@test "memcheck: v06 with v07, lines both ways, a long line, control characters, Ctrl-D; a reset; a port in use; ONE SIGTERM: no leaks, no leaked descriptors" {
+    MEMCHECK=1
+    local long
+    long=$(long_text 5000)
+    start_chat_server v06-chat-server 127.0.0.1 0
+    run_lesson v06-chat-server 127.0.0.1 "$SERVER_PORT" </dev/null
+    expect_status 1
+    start_chat_client v07-chat-client 127.0.0.1 "$SERVER_PORT"
+    wait_for_line "$SERVER_OUT" ' connected$' "$SERVER_PID"
+    say_client "$long"$'\n'$'esc \e\n'
+    wait_for_line "$SERVER_OUT" '^client> esc \^\[$' "$SERVER_PID"
+    say_server $'你好\n'
+    wait_for_line "$CLIENT_OUT" '^server> 你好$' "$CLIENT_PID"
+    say_client 'no newline'
+    end_client_input
+    wait_for_exit "$CLIENT_PID" "$READY_SECONDS"
+    expect_equal 0 "$EXIT_STATUS" "client exit status"
+    wait_for_exit "$SERVER_PID" "$READY_SECONDS"
+    expect_equal 0 "$EXIT_STATUS" "server exit status"
+    expect_equal "client> no newline" "$(sed -n 5p "$SERVER_OUT")"
+    exec 5>&-
+
+    start_chat_server v06-chat-server 127.0.0.1 0
+    run timeout 20 "$WIRE_PEER" tcp-reset "$SERVER_PORT" $'last line\n'
+    wait_for_exit "$SERVER_PID" "$READY_SECONDS"
+    expect_equal 1 "$EXIT_STATUS" "server exit status after a reset"
+    exec 5>&-
+
+    start_chat_server v06-chat-server 127.0.0.1 0
+    stop_server "$SERVER_PID" TERM
+    expect_equal 0 "$SERVER_STATUS"
+    expect_equal "v06-chat-server: stopped" "$(tail -n 1 "$SERVER_OUT")"
+    # teardown fails the test on any valgrind finding
 }

@@ -85,7 +85,7 @@ int main(int argc, char *argv[])
     printf("%s: waiting for one datagram on %s\n", program_name(),
            format_address((struct sockaddr *)&bound, bound_length, address_text));
 
-    /* 3. 接受对方发送内容: receive what the peer sent, and who sent it.
+    /* 5. 接受对方发送内容: receive what the peer sent, and who sent it.
      *    One recvfrom() returns exactly one datagram. The buffer has one byte
      *    more than the tutorial's 500, so a longer datagram can be noticed:
      *    UDP silently drops whatever does not fit. */
@@ -107,12 +107,13 @@ int main(int argc, char *argv[])
     fwrite(message, 1, (size_t)received, stdout);
     putchar('\n');
 
-    /* 4. 给对方发送反馈: send feedback to the peer (the tutorial calls this
+    /* 6. 给对方发送反馈: send feedback to the peer (the tutorial calls this
      *    step optional). The reply goes to the address recvfrom() gave us. */
     if (sendto(server_fd, reply, strlen(reply), 0, (struct sockaddr *)&peer,
                peer_length) == -1)
         die_errno("sendto %s", peer_text);
 
+    /* 7. 关闭: close the socket. */
     close(server_fd);
     return 0;
 }

@@ -9,7 +9,11 @@
  *
  * New here, beyond the tutorial: UDP gives no guarantee that a reply ever
  * comes (the server may be down, the datagram may be lost), so the client
- * waits at most REPLY_TIMEOUT_SECONDS and then says so.
+ * waits at most REPLY_TIMEOUT_SECONDS and then says so. And anybody can send
+ * a datagram to the client's port, so it connect()s its socket to the
+ * server: the system then delivers only datagrams from the server's address
+ * and port, and reports "no server there" (an ICMP port unreachable) as
+ * an immediate "Connection refused" instead of a silent 3-second wait.
  */
 #include "error.h"
 #include "net.h"
@@ -26,7 +30,8 @@ static const char arguments[] = "[HOST [PORT [MESSAGE]]]";
 static const char help[] =
     "Sends MESSAGE (default: the tutorial's greeting) in one UDP datagram to\n"
     "HOST:PORT (default 127.0.0.1:1914) and prints the reply. Gives up with\n"
-    "exit status 1 if no reply comes within 3 seconds.\n";
+    "exit status 1 if no reply comes within 3 seconds, or at once if nothing\n"
+    "listens on that port (\"Connection refused\"). PORT is 1 to 65535.\n";
 
 /* The tutorial's greeting, "Hello, I am the client, did you get this?". */
 static const char default_message[] = "你好 我是client,你收到了么?";
@@ -39,7 +44,8 @@ int main(int argc, char *argv[])
     const char *host = argc > 1 ? argv[1] : DEFAULT_HOST;
     const char *port = argc > 2 ? argv[2] : DEFAULT_PORT;
     const char *message = argc > 3 ? argv[3] : default_message;
-    check_port(port, arguments);
+    /* Port 0 means "any port" to bind(); nobody can be sent to at port 0. */
+    parse_number(port, "port", 1, 65535, arguments);
 
     struct addrinfo hints;
     memset(&hints, 0, sizeof hints);
@@ -51,45 +57,61 @@ int main(int argc, char *argv[])
     if (rc != 0)
         die_gai(rc, "cannot resolve '%s' port %s", host, port);
 
-    /* 1. 建立通信的socket: create the socket. The first address that gives
-     *    us one is the one we send to. */
+    /* Try each address until a socket is created and connected. */
     int client_fd = -1;
-    struct addrinfo *server = NULL;
-    for (struct addrinfo *a = addresses; a != NULL && client_fd == -1; a = a->ai_next) {
-        client_fd = socket(a->ai_family, a->ai_socktype, a->ai_protocol);
-        server = a;
-    }
-    if (client_fd == -1) {
-        int socket_errno = errno;
-        freeaddrinfo(addresses);
-        die_code(socket_errno, "socket");
-    }
-    char server_text[ADDRESS_TEXT_SIZE];
-    format_address(server->ai_addr, server->ai_addrlen, server_text);
+    int failed_errno = 0;
+    const char *failed_call = "";
+    char server_text[ADDRESS_TEXT_SIZE] = "";
+    for (struct addrinfo *a = addresses; a != NULL; a = a->ai_next) {
+        format_address(a->ai_addr, a->ai_addrlen, server_text);
 
-    /* Never wait forever: after this, a recvfrom() that gets nothing for
+        /* 1. 建立通信的socket: create the socket. */
+        client_fd = socket(a->ai_family, a->ai_socktype, a->ai_protocol);
+        if (client_fd == -1) {
+            failed_errno = errno;
+            failed_call = "socket";
+            continue;
+        }
+
+        /* 4. connect: on a UDP socket, connect() sends nothing. It records
+         *    the server's address: send() goes there, and from now on the
+         *    system drops every datagram that comes from anywhere else. */
+        if (connect(client_fd, a->ai_addr, a->ai_addrlen) == 0)
+            break;
+        failed_errno = errno;
+        failed_call = "connect";
+        close(client_fd);
+        client_fd = -1;
+    }
+    freeaddrinfo(addresses);
+    if (client_fd == -1)
+        die_code(failed_errno, "%s %s", failed_call, server_text);
+
+    /* Never wait forever: after this, a recv() that gets nothing for
      * REPLY_TIMEOUT_SECONDS returns -1 with errno EAGAIN (or EWOULDBLOCK). */
     struct timeval timeout = { .tv_sec = REPLY_TIMEOUT_SECONDS, .tv_usec = 0 };
     if (setsockopt(client_fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout) == -1)
         die_errno("setsockopt SO_RCVTIMEO");
 
-    /* 2. 发送内容到指定服务器: send the message to the server. No connection
-     *    is made first: every datagram carries the address it goes to. */
-    ssize_t sent = sendto(client_fd, message, strlen(message), 0,
-                          server->ai_addr, server->ai_addrlen);
-    int send_errno = errno;
-    freeaddrinfo(addresses);
-    if (sent == -1)
-        die_code(send_errno, "sendto %s", server_text);
+    /* 6. 发送内容到指定服务器: send the message to the server, in one
+     *    datagram, to the address connect() recorded. */
+    if (send(client_fd, message, strlen(message), 0) == -1)
+        die_errno("send to %s", server_text);
 
-    /* 3. 接受服务器给定的反馈内容: receive the server's reply. */
+    /* 5. 接受服务器给定的反馈内容: receive the server's reply (only the
+     *    server's: the socket is connected). If nothing listens on the
+     *    server's port, its system answers with an ICMP "port unreachable",
+     *    which on a connected socket makes recv() fail with ECONNREFUSED. */
     char reply[TUTORIAL_BUFFER_SIZE + 1];
-    ssize_t received = recvfrom(client_fd, reply, sizeof reply, 0, NULL, NULL);
-    if (received == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
-        die("no reply from %s within %d seconds (is the server running?)",
-            server_text, REPLY_TIMEOUT_SECONDS);
-    if (received == -1)
-        die_errno("recvfrom %s", server_text);
+    ssize_t received = recv(client_fd, reply, sizeof reply, 0);
+    if (received == -1) {
+        int recv_errno = errno;
+        close(client_fd); /* leave nothing open, on the way out too */
+        if (recv_errno == EAGAIN || recv_errno == EWOULDBLOCK)
+            die("no reply from %s within %d seconds (is the server running?)",
+                server_text, REPLY_TIMEOUT_SECONDS);
+        die_code(recv_errno, "recv from %s", server_text);
+    }
     if (received > TUTORIAL_BUFFER_SIZE) {
         warn("reply is longer than %d bytes: only the first %d are kept",
              TUTORIAL_BUFFER_SIZE, TUTORIAL_BUFFER_SIZE);
@@ -98,6 +120,7 @@ int main(int argc, char *argv[])
     fwrite(reply, 1, (size_t)received, stdout);
     putchar('\n');
 
+    /* 7. 关闭: close the socket. */
     close(client_fd);
     return 0;
 }

@@ -11,16 +11,21 @@
  * Next:        lessons/v04-tcp-server, the same job over TCP.
  *
  * What changed since v01, and why: v01 exits after one datagram, so a second
- * client gets no answer. Steps 3 and 4 now sit in a loop. An endless loop
+ * client gets no answer. Steps 5 and 6 (receive, send) now sit in a loop. An endless loop
  * needs a clean way out, so Ctrl-C (SIGINT) and SIGTERM now end the loop:
- * the server closes its socket and exits 0 (see common/signals.h).
+ * the server closes its socket and exits 0. A signal can come at any
+ * moment, also just before the server starts to wait, so it waits in poll()
+ * on its socket AND on the stop pipe of common/signals.h, which turns a
+ * signal into something to wait for (the "self-pipe trick").
  */
 #include "error.h"
 #include "net.h"
 #include "signals.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -88,16 +93,41 @@ int main(int argc, char *argv[])
     printf("%s: waiting for datagrams on %s\n", program_name(),
            format_address((struct sockaddr *)&bound, bound_length, address_text));
 
+    /* The loop waits for two things at once: a datagram on the socket, or
+     * a stop request on the stop pipe (common/signals.h). poll() sleeps
+     * until one of them is readable; only then does the loop call
+     * recvfrom(). So the server never blocks anywhere but in poll(). */
+    struct pollfd watched[2] = {
+        { .fd = server_fd, .events = POLLIN },
+        { .fd = stop_fd(), .events = POLLIN },
+    };
+    /* A non-blocking socket makes sure of it: were the datagram gone after
+     * all, recvfrom() would return EAGAIN instead of waiting. */
+    int flags = fcntl(server_fd, F_GETFL);
+    if (flags == -1 || fcntl(server_fd, F_SETFL, flags | O_NONBLOCK) == -1)
+        die_errno("fcntl O_NONBLOCK");
+
     /* 服务器程序要求永久运行: the server runs for ever, until a signal. */
-    while (!stop_requested) {
-        /* 3. 接受对方发送内容: receive the next datagram, from any client. */
+    for (;;) {
+        /* Wait, with no time limit, for a datagram or a stop. A signal that
+         * came just before this call left its byte in the pipe, so poll()
+         * returns at once: the stop cannot be lost. */
+        if (poll(watched, 2, -1) == -1) {
+            if (errno == EINTR)
+                continue; /* a signal during the wait: the pipe says so now */
+            die_errno("poll");
+        }
+        if (watched[1].revents != 0)
+            break; /* SIGINT or SIGTERM: leave the loop */
+
+        /* 5. 接受对方发送内容: receive the next datagram, from any client. */
         char message[TUTORIAL_BUFFER_SIZE + 1];
         struct sockaddr_storage peer;
         socklen_t peer_length = sizeof peer;
         ssize_t received = recvfrom(server_fd, message, sizeof message, 0,
                                     (struct sockaddr *)&peer, &peer_length);
-        if (received == -1 && errno == EINTR)
-            continue; /* a signal: the loop condition decides */
+        if (received == -1 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+            continue; /* nothing there after all: back to poll() */
         if (received == -1)
             die_errno("recvfrom");
 
@@ -111,7 +141,7 @@ int main(int argc, char *argv[])
         fwrite(message, 1, (size_t)received, stdout);
         putchar('\n');
 
-        /* 4. 给对方发送反馈: reply. One client that cannot be reached must not
+        /* 6. 给对方发送反馈: reply. One client that cannot be reached must not
          *    stop the server, so a failure here is reported, not fatal. */
         if (sendto(server_fd, reply, strlen(reply), 0, (struct sockaddr *)&peer,
                    peer_length) == -1)
@@ -119,6 +149,7 @@ int main(int argc, char *argv[])
     }
 
     printf("%s: stopped\n", program_name());
+    /* 7. 关闭: close the socket. */
     close(server_fd);
     return 0;
 }

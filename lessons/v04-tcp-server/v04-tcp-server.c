@@ -21,7 +21,10 @@
 #include "signals.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
+#include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -34,6 +37,32 @@ static const char help[] =
     "the connection. PORT 0 lets the system choose. Ctrl-C or SIGTERM stops it.\n";
 
 static const char reply[] = "我已经收到了";
+
+/*
+ * v03's wait: sleeps in poll() until FD is readable or a stop is requested
+ * (SIGINT, SIGTERM: the stop pipe of common/signals.h becomes readable).
+ * Returns true when FD is ready, false when the server must stop. The server
+ * calls it before accept() and before recv(), so a stop is never lost, even
+ * while a client that sends nothing is connected.
+ */
+static bool readable_before_stop(int fd)
+{
+    struct pollfd watched[2] = {
+        { .fd = fd, .events = POLLIN },
+        { .fd = stop_fd(), .events = POLLIN },
+    };
+    for (;;) {
+        if (poll(watched, 2, -1) == -1) {
+            if (errno == EINTR)
+                continue; /* a signal during the wait: the pipe says so now */
+            die_errno("poll");
+        }
+        if (watched[1].revents != 0)
+            return false;
+        if (watched[0].revents != 0)
+            return true;
+    }
+}
 
 int main(int argc, char *argv[])
 {
@@ -102,15 +131,25 @@ int main(int argc, char *argv[])
     printf("%s: listening on %s\n", program_name(),
            format_address((struct sockaddr *)&bound, bound_length, address_text));
 
-    while (!stop_requested) {
+    /* A client may leave between poll() saying "a connection is waiting"
+     * and accept(), which would then block (UNP 16.6). On a non-blocking
+     * socket accept() returns EAGAIN instead, and the loop waits again. */
+    int flags = fcntl(listen_fd, F_GETFL);
+    if (flags == -1 || fcntl(listen_fd, F_SETFL, flags | O_NONBLOCK) == -1)
+        die_errno("fcntl O_NONBLOCK");
+
+    for (;;) {
         /* 4. 接受访问的Socket: accept a connection. This opens the link to
-         *    one client: a new socket, connection_fd, just for it. */
+         *    one client: a new socket, connection_fd, just for it. First wait
+         *    (v03's way) until one is queued, or a stop comes. */
+        if (!readable_before_stop(listen_fd))
+            break;
         struct sockaddr_storage peer;
         socklen_t peer_length = sizeof peer;
         int connection_fd = accept(listen_fd, (struct sockaddr *)&peer, &peer_length);
         if (connection_fd == -1) {
-            if (errno == EINTR || errno == ECONNABORTED)
-                continue; /* a signal, or a client that left while queued */
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED)
+                continue; /* the client left while queued: wait for the next */
             die_errno("accept");
         }
         char peer_text[ADDRESS_TEXT_SIZE];
@@ -121,7 +160,13 @@ int main(int argc, char *argv[])
          *    messages: one recv() returns whatever has arrived so far, which
          *    may be part of what the client sent, and anything past 500
          *    bytes stays unread. Here that is enough, because each client
-         *    sends one short greeting; v06 shows how to read whole lines. */
+         *    sends one short greeting; v06 shows how to read whole lines.
+         *    A client may connect and send nothing for a long time: the
+         *    wait still ends at once when a stop comes. */
+        if (!readable_before_stop(connection_fd)) {
+            close(connection_fd);
+            break;
+        }
         char message[TUTORIAL_BUFFER_SIZE];
         ssize_t received = recv(connection_fd, message, sizeof message, 0);
         if (received == -1) {

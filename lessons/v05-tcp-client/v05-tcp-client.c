@@ -77,7 +77,7 @@ int main(int argc, char *argv[])
                 break;
             }
 
-            /* 2. 链接对方: connect, asking the server for a connection. */
+            /* 4. 链接对方: connect, asking the server for a connection. */
             if (connect(connection_fd, s->ai_addr, s->ai_addrlen) == 0)
                 break;
             failed_errno = errno;
@@ -94,7 +94,7 @@ int main(int argc, char *argv[])
             die_code(failed_errno, "%s %s", failed_call, server_text);
         }
 
-        /* 3. 发送内容到对方服务器: send the greeting, as UTF-8 bytes. */
+        /* 6. 发送内容到对方服务器: send the greeting, as UTF-8 bytes. */
         char greeting[64];
         int length = snprintf(greeting, sizeof greeting,
                               "%ld你好 我是client,你收到了么?", a);
@@ -105,12 +105,13 @@ int main(int argc, char *argv[])
             die_code(send_errno, "send to %s", server_text);
         }
 
-        /* 4. 接受对方的反馈: receive the reply, at most 500 bytes, in one
+        /* 5. 接受对方的反馈: receive the reply, at most 500 bytes, in one
          *    recv() as the tutorial does (the reply is short). */
         char reply[TUTORIAL_BUFFER_SIZE];
         ssize_t received = recv(connection_fd, reply, sizeof reply, 0);
         int recv_errno = errno;
         if (received <= 0) {
+            close(connection_fd); /* leave nothing open, on the way out too */
             freeaddrinfo(addresses);
             if (received == 0)
                 die("%s closed the connection without replying", server_text);
@@ -122,7 +123,7 @@ int main(int argc, char *argv[])
         fwrite(reply, 1, (size_t)received, stdout);
         putchar('\n');
 
-        /* 5. 关闭链接: close the connection. */
+        /* 7. 关闭链接: close the connection. */
         close(connection_fd);
     }
 

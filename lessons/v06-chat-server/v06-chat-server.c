@@ -9,7 +9,7 @@
  *        then, in a second terminal:  build/v07-chat-client
  *        Type lines in either terminal; Ctrl-D ends the chat, Ctrl-C stops.
  * Walkthrough: docs/v06-chat-server.md
- * Next:        common/chat.c, the chat loop itself; then
+ * Next:        chat.c (next to this file), the chat loop itself; then
  *              lessons/v07-chat-client, the other half (the same loop).
  *
  * What changed since v05, and why: v05 sent one fixed message per
@@ -19,10 +19,11 @@
  * them cannot notice the other, so it now waits on both at once with poll().
  * And because TCP is a byte stream, not a series of messages, one recv() may
  * return half a line or several lines: the program frames the lines itself,
- * with a line buffer (common/io.h), and writes with write_all(), which also
- * copes with short writes. That loop is the same on both ends of the chat,
- * so it lives once in common/chat.c and v07 calls it too; this file is the
- * way to the connection (v04's steps, from common/tcp.c, and one accept()).
+ * with a line buffer (common/io.h), and sends with send_all(), which copes
+ * with short sends and waits in poll() when the peer reads slowly. That loop is the same on both ends of the chat,
+ * so it lives once, in chat.c next to this file, and v07 links it too; this
+ * file is the way to the connection (v04's steps, from common/tcp.c, and one
+ * accept(), waited for in poll() with the stop pipe, v03's way).
  */
 #include "chat.h"
 #include "error.h"
@@ -32,6 +33,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -55,12 +57,12 @@ int main(int argc, char *argv[])
     const char *host = argc > 1 ? argv[1] : DEFAULT_HOST;
     const char *port = argc > 2 ? argv[2] : DEFAULT_PORT;
     check_port(port, arguments);
-    stop_on_signals();
-    ignore_sigpipe(); /* a client that vanished gives EPIPE, not sudden death */
-    /* The chat reads stdin. Were it closed, the next socket would get its
-     * number, 0, and the program would read its own socket as "typed". */
+    /* The chat reads stdin. Were it closed, the next descriptor opened (the
+     * stop pipe, a socket) would get its number, 0, and be read as "typed". */
     if (fcntl(STDIN_FILENO, F_GETFD) == -1)
         die("standard input is closed: nothing to read the chat from");
+    stop_on_signals();
+    ignore_sigpipe(); /* a client that vanished gives EPIPE, not sudden death */
 
     /* 1. 建立socket, 2. 绑定端口和地址, 3. 监听: v04's steps in one call.
      * common/tcp.c holds exactly v04's code (socket, SO_REUSEADDR, bind,
@@ -69,22 +71,37 @@ int main(int argc, char *argv[])
     int listen_fd = tcp_listen(host, port, address_text);
     printf("%s: listening on %s\n", program_name(), address_text);
 
-    /* 4. 接受访问的Socket: accept ONE client; a signal (EINTR) may end the wait. */
+    /* 4. 接受访问的Socket: accept ONE client. As in v04, wait in poll()
+     * until one is queued or a stop comes; the listening socket is
+     * non-blocking, so accept() returns EAGAIN if the client left meanwhile. */
+    int flags = fcntl(listen_fd, F_GETFL);
+    if (flags == -1 || fcntl(listen_fd, F_SETFL, flags | O_NONBLOCK) == -1)
+        die_errno("fcntl O_NONBLOCK");
+    struct pollfd watched[2] = {
+        { .fd = listen_fd, .events = POLLIN },
+        { .fd = stop_fd(), .events = POLLIN },
+    };
     int connection_fd = -1;
     struct sockaddr_storage peer;
     socklen_t peer_length = sizeof peer;
-    while (connection_fd == -1 && !stop_requested) {
+    while (connection_fd == -1) {
+        if (poll(watched, 2, -1) == -1) {
+            if (errno == EINTR)
+                continue; /* a signal during the wait: the stop pipe says so now */
+            die_errno("poll");
+        }
+        if (watched[1].revents != 0)
+            break; /* SIGINT or SIGTERM */
         peer_length = sizeof peer;
         connection_fd = accept(listen_fd, (struct sockaddr *)&peer, &peer_length);
-        if (connection_fd == -1 && errno != EINTR && errno != ECONNABORTED)
+        if (connection_fd == -1 && errno != EAGAIN && errno != EWOULDBLOCK &&
+            errno != EINTR && errno != ECONNABORTED)
             die_errno("accept");
     }
     /* A chat has two sides: stop listening, so that a second client is told
      * "Connection refused" at once instead of waiting in the queue unserved. */
     close(listen_fd);
-    if (stop_requested) {
-        if (connection_fd != -1)
-            close(connection_fd);
+    if (connection_fd == -1) {
         printf("%s: stopped\n", program_name());
         return 0;
     }
@@ -92,12 +109,12 @@ int main(int argc, char *argv[])
     format_address((struct sockaddr *)&peer, peer_length, peer_text);
     printf("%s: %s connected\n", program_name(), peer_text);
 
-    /* 5. to 7.: wait for the keyboard and the client at once, receive,
-     * send, until one side ends the chat. That loop is the same in v07, so
-     * it is written once, in common/chat.c. */
+    /* 5. receive and 6. send, until one side ends the chat: chat() waits
+     * for the keyboard and the client at once. The loop is the same in v07,
+     * so it is written once, in chat.c next to this file. */
     int exit_status = chat(connection_fd, peer_text, received_prefix);
 
-    /* 8. 关闭链路: close the connection (the client sees end of stream). */
+    /* 7. 关闭链路: close the connection (the client sees end of stream). */
     close(connection_fd);
     return exit_status;
 }

@@ -16,10 +16,13 @@
  * waits on the keyboard and the socket at once with poll(), and frames the
  * lines itself with a line buffer (common/io.h), because TCP is a byte
  * stream: one recv() may return half a line or several. That chat loop is
- * the same as v06-chat-server's, so both call it from common/chat.c; only
- * the way to the connection differs, and that is all this file holds. The
- * connection comes from tcp_connect() (v05's steps 1-2, common/tcp.c), with
- * v05's limit: a host that never answers is given up after 3 seconds.
+ * the same as v06-chat-server's, so both call chat() from
+ * lessons/v06-chat-server/chat.c (one source: the Makefile links it into this
+ * program too); only the way to the connection differs, and that is all this
+ * file holds. The connection comes from tcp_connect() (v05's steps 1 and 4,
+ * common/tcp.c), with v05's limit: a host that never answers is given up
+ * after 3 seconds. Received control characters are shown as ^[ and the
+ * like, so a peer cannot drive your terminal.
  */
 #include "chat.h"
 #include "error.h"
@@ -55,7 +58,7 @@ int main(int argc, char *argv[])
     if (fcntl(STDIN_FILENO, F_GETFD) == -1)
         die("standard input is closed: nothing to read the chat from");
 
-    /* 1. 建立通信socket, 2. 链接对方: v05's steps in one call. common/tcp.c
+    /* 1. 建立通信socket, 4. 链接对方: v05's steps in one call. common/tcp.c
      * holds v05's address loop and connect time limit, so it fails with the
      * same messages. This connection stays open. */
     char server_text[ADDRESS_TEXT_SIZE];
@@ -67,12 +70,13 @@ int main(int argc, char *argv[])
     stop_on_signals();
     ignore_sigpipe(); /* a server that vanished gives EPIPE, not sudden death */
 
-    /* 3. to 5.: wait for the keyboard and the server at once, receive,
-     * send, until one side ends the chat: the same loop as v06's, written
-     * once in common/chat.c. It also sets the send time limit. */
+    /* 5. receive and 6. send, until one side ends the chat: chat() waits
+     * for the keyboard and the server at once. The same loop as v06's,
+     * written once in lessons/v06-chat-server/chat.c. It also sets the send
+     * time limit. */
     int exit_status = chat(connection_fd, server_text, received_prefix);
 
-    /* 6. 关闭链接: close the connection (the server sees end of stream). */
+    /* 7. 关闭链接: close the connection (the server sees end of stream). */
     close(connection_fd);
     return exit_status;
 }

@@ -11,6 +11,11 @@
  *                                    "received HEX", send REPLY, exit
  *   wire-peer udp-server-size N       the same, replying N bytes of 'r'
  *   wire-peer udp-silent              receive one datagram, never reply
+ *   wire-peer udp-stranger REPLY      receive one datagram; first send
+ *                                    "from a stranger" to its sender from
+ *                                    ANOTHER socket (another port), print
+ *                                    "stranger sent", then send REPLY from
+ *                                    the socket it was sent to
  *   wire-peer tcp-server COUNT REPLY  COUNT times: accept, one recv(500)
  *                                    as the tutorial's server does, print
  *                                    "received HEX", send REPLY, close
@@ -35,10 +40,11 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char arguments[] =
-    "udp-server REPLY | udp-server-size N | udp-silent | tcp-server COUNT REPLY | "
+    "udp-server REPLY | udp-server-size N | udp-silent | udp-stranger REPLY | tcp-server COUNT REPLY | "
     "tcp-silent | tcp-close | tcp-reset PORT TEXT | udp-send PORT TEXT [N]";
 
 enum { PEER_TIMEOUT_SECONDS = 60, MAX_DATAGRAM = 65536 };
@@ -89,7 +95,7 @@ static int bind_ready(int type)
     return fd;
 }
 
-static int udp_server(const char *reply, size_t reply_length)
+static int udp_server(const char *reply, size_t reply_length, int stranger_first)
 {
     int fd = bind_ready(SOCK_DGRAM);
     char *buffer = malloc(MAX_DATAGRAM);
@@ -101,6 +107,19 @@ static int udp_server(const char *reply, size_t reply_length)
     if (n == -1)
         die_errno("recvfrom");
     print_hex("received", buffer, n);
+    if (stranger_first) {
+        static const char stranger[] = "from a stranger";
+        int other = socket(AF_INET, SOCK_DGRAM, 0);
+        if (other == -1)
+            die_errno("socket");
+        if (sendto(other, stranger, strlen(stranger), 0, (struct sockaddr *)&peer, peer_length) == -1)
+            die_errno("sendto (stranger)");
+        close(other);
+        puts("stranger sent");
+        /* Let it arrive first, if the client lets it in at all. */
+        struct timespec pause = { .tv_sec = 0, .tv_nsec = 100000000 };
+        nanosleep(&pause, NULL);
+    }
     if (reply != NULL &&
         sendto(fd, reply, reply_length, 0, (struct sockaddr *)&peer, peer_length) == -1)
         die_errno("sendto");
@@ -188,19 +207,21 @@ int main(int argc, char *argv[])
     setvbuf(stdout, NULL, _IOLBF, 0);
     const char *mode = argc > 1 ? argv[1] : "";
     if (strcmp(mode, "udp-server") == 0 && argc == 3)
-        return udp_server(argv[2], strlen(argv[2]));
+        return udp_server(argv[2], strlen(argv[2]), 0);
     if (strcmp(mode, "udp-server-size") == 0 && argc == 3) {
         long size = parse_number(argv[2], "size", 0, MAX_DATAGRAM - 1000, arguments);
         char *reply = malloc((size_t)size + 1);
         if (reply == NULL)
             die("out of memory");
         memset(reply, 'r', (size_t)size);
-        int rc = udp_server(reply, (size_t)size);
+        int rc = udp_server(reply, (size_t)size, 0);
         free(reply);
         return rc;
     }
     if (strcmp(mode, "udp-silent") == 0 && argc == 2)
-        return udp_server(NULL, 0);
+        return udp_server(NULL, 0, 0);
+    if (strcmp(mode, "udp-stranger") == 0 && argc == 3)
+        return udp_server(argv[2], strlen(argv[2]), 1);
     if (strcmp(mode, "tcp-server") == 0 && argc == 4)
         return tcp_server(parse_number(argv[2], "count", 1, 100000, arguments), argv[3], 'r');
     if (strcmp(mode, "tcp-silent") == 0 && argc == 2)
