@@ -16,7 +16,8 @@ CC      ?= cc
 BUILD   ?= build
 CSTD    := -std=c11
 WARN    := -Wall -Wextra -Wpedantic -Wformat=2 -Wshadow -Wmissing-prototypes
-CFLAGS  ?= -O2 -g
+# DWARF 4: the valgrind of Debian 12 cannot read clang 14's default DWARF 5.
+CFLAGS  ?= -O2 -g -gdwarf-4
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -Icommon
 ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS)
 
