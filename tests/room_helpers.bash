@@ -189,38 +189,89 @@ room_test_reset() {
     expect_equal 0 "$SERVER_STATUS" "exit status"
 }
 
-# A client that never reads is thrown out once 256 KiB wait for it; a
-# flooding client and a reading client are never held up, and the reader
-# gets every line, whole and in order.
-room_test_slow_reader() {
-    local room=$1 slow reader
+# without_keys COMMAND...: runs COMMAND without the keyboards (fifo write
+# ends) in ROOM_KEYS, so that closing one of them really is that v07's Ctrl-D.
+without_keys() {
+    local key
+    for key in "${ROOM_KEYS[@]}"; do exec {key}>&-; done
+    exec "$@"
+}
+
+# The hard case of the fair-room policy: one flooder (`yes`-style, as fast as
+# the room takes it), three ordinary v07-chat-client readers, one client that
+# never reads, and two clients chatting normally. The flooder is the one held
+# up (by TCP flow control, never for long), the stalled reader is sent away
+# after ROOM_STALL_SECONDS with whole lines and a last line that says why, the
+# readers get every line whole and in order and stay, and the chatters' lines
+# get through promptly. Sets ROOM_FLOOD_REPORT to the figures measured.
+room_test_flood() {
+    local room=$1 count=${2:-5000} stalled i fd pids=() tmp=$BATS_TEST_TMPDIR
+    ROOM_KEYS=()
+    [ -x "$SOCKSTEP_BUILD/v07-chat-client" ] || skip "build/v07-chat-client is not built yet"
     start_server "$room" 127.0.0.1 0
-    room_connect slow
-    room_expect "$slow" "* you are user1"
-    room_connect reader
-    room_expect "$reader" "* you are user2"
-    # The reader copies everything to a file until the room closes it.
-    timeout 120 cat <&"$reader" >"$BATS_TEST_TMPDIR/reader.txt" 3>&- &
-    local cat_pid=$!
-    exec {reader}>&-
-    local count=20000
-    run timeout 90 "$SOCKSTEP_BUILD/tests/room-flood" "$SERVER_PORT" "$count" 1000
+    room_connect stalled # user1: reads nothing until the end of the test
+    for i in 1 2 3; do   # user2..user4: v07 readers, their keyboards kept open
+        mkfifo "$tmp/keys$i"
+        (without_keys "$SOCKSTEP_BUILD/v07-chat-client" 127.0.0.1 "$SERVER_PORT") <"$tmp/keys$i" \
+            >"$tmp/reader$i.out" 2>"$tmp/reader$i.err" 3>&- &
+        pids+=($!)
+        STARTED_PIDS+=($!)
+        exec {fd}>"$tmp/keys$i"
+        ROOM_KEYS+=("$fd")
+        wait_for_line "$tmp/reader$i.out" "^server> \\* you are user$((i + 1))\$" "$!"
+    done
+    # user5 and user6 chat: a line every 50 ms each, for 3 s.
+    for i in 1 2; do
+        without_keys timeout 30 "$SOCKSTEP_BUILD/tests/room-ping" "$SERVER_PORT" 60 1 $((2 - i)) >"$tmp/ping$i.out" 2>&1 3>&- &
+        pids+=($!)
+    done
+    wait_for_line "$SERVER_OUT" 'user6 joined'
+    # user7 floods.
+    run without_keys timeout 60 "$SOCKSTEP_BUILD/tests/room-flood" "$SERVER_PORT" "$count" 1000
     expect_status 0
-    expect_equal "sent $count lines" "$output"
-    wait_for_line "$SERVER_OUT" 'user1 left \(too slow: over 262144 bytes waiting\)$'
-    wait_for_line "$BATS_TEST_TMPDIR/reader.txt" '^\* user3 left$'
+    expect_equal "sent $count lines" "${lines[0]}" "flooder"
+    local longest=${lines[1]#longest wait: }
+    longest=${longest% ms}
+    # The stalled reader is sent away, and only it.
+    wait_for_line "$SERVER_OUT" "user1 left \\(too slow: read nothing for 2 seconds\\)\$"
+    wait_for_exit "${pids[3]}" 30
+    expect_equal 0 "$EXIT_STATUS" "pinger 1"
+    wait_for_exit "${pids[4]}" 30
+    expect_equal 0 "$EXIT_STATUS" "pinger 2"
+    # Each chatter got all 60 of the other's lines, quickly.
+    local p max=0 got ms
+    for p in 1 2; do
+        read -r _ got _ _ _ ms _ <"$tmp/ping$p.out"
+        expect_equal 60 "$got" "pings received by chatter $p ($(cat "$tmp/ping$p.out"))"
+        [ "${ms%.*}" -lt 1000 ] || { echo "chatter $p: a line took $ms ms" >&2; return 1; }
+        [ "${ms%.*}" -gt "$max" ] && max=${ms%.*}
+    done
+    # The flooder was held up, but never for much longer than the stall bound.
+    [ "$longest" -lt 3500 ] || { echo "the flooder waited $longest ms at a time" >&2; return 1; }
+    # The stalled reader, reading at last: whole lines, then the reason, then the end.
+    timeout 10 cat <&"$stalled" >"$tmp/stalled.out"
+    exec {stalled}>&-
+    expect_equal "* too slow: you read nothing for 2 seconds, goodbye" "$(tail -n 1 "$tmp/stalled.out")" "stalled reader's last line"
+    local bad
+    bad=$(sed '$d' "$tmp/stalled.out" | grep -cvE '^(\* .*|user[0-9]+: ping [0-9]+|user7: [0-9]{6} x{992})$' || true)
+    expect_equal 0 "$bad" "lines the stalled reader got that are not whole"
+    [ "$(tail -c 1 "$tmp/stalled.out" | hex)" = 0a ] || { echo "the stalled reader's last byte is not a newline" >&2; return 1; }
+    # The readers: Ctrl-D, and each has every flood line, whole and in order.
+    for i in 1 2 3; do
+        fd=${ROOM_KEYS[i - 1]}
+        exec {fd}>&-
+        wait_for_exit "${pids[i - 1]}" 20
+        expect_equal 0 "$EXIT_STATUS" "reader $i's exit status"
+        expect_equal "$count" "$(grep -cE '^server> user7: [0-9]{6} x{992}$' "$tmp/reader$i.out")" "reader $i: whole flood lines"
+        expect_equal "$(seq -f '%06g' 1 "$count")" "$(sed -nE 's/^server> user7: ([0-9]{6}) .*/\1/p' "$tmp/reader$i.out")" "reader $i: line order"
+        expect_equal 120 "$(grep -cE '^server> user[56]: ping [0-9]+$' "$tmp/reader$i.out")" "reader $i: the chatters' lines"
+        expect_equal "" "$(cat "$tmp/reader$i.err")" "reader $i's stderr"
+    done
+    expect_equal 1 "$(grep -c "left (" "$SERVER_OUT")" "clients sent away (only user1)"
     stop_server
     expect_equal 0 "$SERVER_STATUS" "exit status"
-    wait_for_exit "$cat_pid" 20
-    exec {slow}>&-
-    # What the reader got: the joins, user1's leave somewhere in the flood,
-    # every line of the flood in order, and user3's leave.
-    local file=$BATS_TEST_TMPDIR/reader.txt
-    expect_equal "* user3 joined" "$(sed -n 1p "$file")"
-    expect_equal 1 "$(grep -c '^\* user1 left$' "$file")" "user1's leave"
-    expect_equal "$count" "$(grep -cE '^user3: [0-9]{6} x{992}$' "$file")" "whole lines from user3"
-    expect_equal "$(seq -f '%06g' 1 "$count")" "$(sed -nE 's/^user3: ([0-9]{6}) .*/\1/p' "$file")" "line order"
-    expect_equal "$((count + 3))" "$(wc -l <"$file")" "lines in all"
+    ROOM_FLOOD_REPORT="flooder's longest wait ${longest} ms, chatters' worst latency ${max} ms"
+    echo "# $room: $ROOM_FLOOD_REPORT" >&3
 }
 
 # A client that connects and says nothing does not hold anybody up.

@@ -22,8 +22,8 @@ ROOM=v09-chat-room-epoll
     room_test_reset "$ROOM"
 }
 
-@test "v09: a client that never reads is thrown out at 256 KiB; the flooder and a reader are not held up" {
-    room_test_slow_reader "$ROOM"
+@test "v09: a flooder, three v07 readers, a stalled reader, two chatters: the flooder is slowed, the stalled one sent away within 2 s with whole lines and a reason, the readers get every line, the chatters stay prompt" {
+    room_test_flood "$ROOM"
 }
 
 @test "v09: an idle client holds nobody up" {
