@@ -86,3 +86,27 @@ server> user1: hi v07" "$(grep '^server> ' "$BATS_TEST_TMPDIR/v07.out")" "v07 ou
     stop_server
     expect_equal 0 "$SERVER_STATUS" "the first room's exit status"
 }
+
+@test "v09: one SIGTERM stops it within a second while a client floods and stdout is a pipe nobody reads" {
+    room_test_stop_while_busy "$ROOM"
+}
+
+@test "v09: with stdout stuck the room goes on serving; dropped log lines are counted and reported when it flows again" {
+    room_test_log_stuck "$ROOM"
+}
+
+@test "v09: a last line without a newline reaches the others when its sender closes" {
+    room_test_last_line "$ROOM"
+}
+
+@test "v09: pasting a file with v07-chat-client < notes.txt: 20,000 lines reach another client, none lost" {
+    room_test_paste "$ROOM"
+}
+
+@test "v09: a reader far slower than a flood gets every line, whole and in order, and stays" {
+    room_test_slow_reader "$ROOM"
+}
+
+@test "v09: without a spare descriptor at start it refuses to run (exit 1) instead of spinning later" {
+    room_test_no_spare_descriptor "$ROOM"
+}
