@@ -26,6 +26,7 @@ ROOM=v08-chat-room
 
 @test "v08: a flooder, three v07 readers, a stalled reader, two chatters: the flooder is slowed, the stalled one sent away within 2 s with whole lines and a reason, the readers get every line, the chatters stay prompt" {
     room_test_flood "$ROOM"
+    expect_doc_sample v08-too-slow "$(grep -F "user1 left" "$SERVER_OUT")"
 }
 
 @test "v08: an idle client holds nobody up" {
@@ -127,4 +128,5 @@ server> user1: hi v07" "$(grep '^server> ' "$BATS_TEST_TMPDIR/v07.out")" "v07 ou
 
 @test "v08: without a spare descriptor at start it refuses to run (exit 1) instead of spinning later" {
     room_test_no_spare_descriptor "$ROOM"
+    expect_doc_sample v08-no-spare "$stderr"
 }

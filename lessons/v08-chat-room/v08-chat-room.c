@@ -95,6 +95,8 @@ int main(int argc, char *argv[])
         fds[1].events = POLLIN;
         nfds_t nfds = 2;
         for (size_t fd = 0; fd < room.slots; fd++) {
+            if (room.clients[fd] == NULL)
+                continue; /* no client on this descriptor */
             /* Ask for what the room needs: input only while the client is
              * within its share, "writable" only while output waits for it
              * (a socket is nearly always writable: poll() would return at
