@@ -611,3 +611,58 @@ room_test_no_spare_descriptor() {
     expect_equal "$room: cannot reserve a spare descriptor (open /dev/null): Too many open files" "$stderr"
     expect_equal "" "$output" "stdout"
 }
+
+# The memcheck scenario: the room under valgrind walks its main path and its
+# error paths in one run (chat, a last line without '\n', a line too long, a
+# reset mid-line, a flood with a stalled reader sent away, a goodbye read to
+# the end), then one SIGTERM with clients still inside. Teardown fails on any
+# leak, memory error or descriptor left open.
+room_test_memcheck() {
+    local room=$1 a b c stalled tmp=$BATS_TEST_TMPDIR
+    MEMCHECK=1
+    start_server "$room" 127.0.0.1 0
+    room_connect a
+    room_expect "$a" "* you are user1"
+    room_connect b
+    room_expect "$b" "* you are user2"
+    room_expect "$a" "* user2 joined"
+    room_send "$b" "hello"
+    room_expect "$a" "user2: hello"
+    printf 'bye, no newline' >&"$b"
+    exec {b}>&-
+    room_expect "$a" "user2: bye, no newline"
+    room_expect "$a" "* user2 left"
+    room_connect c # user3: a line too long
+    room_expect "$c" "* you are user3"
+    room_expect "$a" "* user3 joined"
+    printf 'z%.0s' {1..1100} >&"$c"
+    room_expect "$c" "* line too long, goodbye"
+    room_expect_end "$c"
+    exec {c}>&-
+    room_expect "$a" "* user3 left"
+    run timeout 60 "$SOCKSTEP_BUILD/tests/room-reset" "$SERVER_PORT" "half a li" # user4
+    expect_status 0
+    room_expect "$a" "* user4 joined"
+    room_expect "$a" "* user4 left"
+    # user5 never reads while user6 floods; user1 reads it all.
+    room_connect stalled
+    timeout 120 cat <&"$a" >"$tmp/a.txt" 3>&- &
+    local cat_pid=$!
+    run timeout 120 "$SOCKSTEP_BUILD/tests/room-flood" "$SERVER_PORT" 1500 1000
+    expect_status 0
+    wait_for_line "$SERVER_OUT" 'user5 left \(too slow: read nothing for 2 seconds\)$'
+    timeout 20 cat <&"$stalled" >"$tmp/stalled.txt"
+    expect_equal "* too slow: you read nothing for 2 seconds, goodbye" "$(tail -n 1 "$tmp/stalled.txt")"
+    exec {stalled}>&-
+    wait_for_line "$tmp/a.txt" '^\* user6 left$'
+    expect_equal 1500 "$(grep -cE '^user6: [0-9]{6} x{992}$' "$tmp/a.txt")" "flood lines user1 got"
+    # One signal, clients still inside (user1, and user7 in the middle of a line).
+    room_connect b
+    printf 'half a line' >&"$b"
+    wait_for_line "$SERVER_OUT" 'user7 joined'
+    stop_server
+    expect_equal 0 "$SERVER_STATUS" "exit status (valgrind exits 99 on a finding)"
+    expect_equal "$room: stopped" "$(tail -n 1 "$SERVER_OUT")"
+    wait_for_exit "$cat_pid" 20
+    exec {a}>&- {b}>&-
+}

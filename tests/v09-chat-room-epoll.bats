@@ -110,3 +110,7 @@ server> user1: hi v07" "$(grep '^server> ' "$BATS_TEST_TMPDIR/v07.out")" "v07 ou
 @test "v09: without a spare descriptor at start it refuses to run (exit 1) instead of spinning later" {
     room_test_no_spare_descriptor "$ROOM"
 }
+
+@test "memcheck: v09 under valgrind: chat, last line, line too long, reset, flood with a stalled reader, SIGTERM; no leaks, no leaked descriptors" {
+    room_test_memcheck "$ROOM"
+}
