@@ -331,6 +331,10 @@ void room_join(struct room *room, int fd, const struct sockaddr *peer,
     int size = ROOM_SOCKET_BUFFER;
     if (setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size) == -1)
         warn_errno("setsockopt SO_SNDBUF for %s", peer_text);
+    /* The same for what it sends: a sender over its share is not read, and
+     * its bytes wait in this buffer, a bounded one, before TCP stops it. */
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size) == -1)
+        warn_errno("setsockopt SO_RCVBUF for %s", peer_text);
     if ((size_t)fd >= room->slots) {
         size_t slots = room->slots > 0 ? room->slots : 64;
         while (slots <= (size_t)fd)

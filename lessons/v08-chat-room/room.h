@@ -45,7 +45,7 @@
 enum {
     ROOM_LINE_LIMIT = 1024,    /* longest line a client may send, '\n' included */
     ROOM_SHARE = 16 * 1024,    /* most bytes of one sender's messages waiting */
-    ROOM_SOCKET_BUFFER = 64 * 1024, /* the kernel's send buffer for each client */
+    ROOM_SOCKET_BUFFER = 64 * 1024, /* the kernel's buffers for each client */
     ROOM_STALL_SECONDS = 2,    /* a client that takes nothing this long must go */
     ROOM_GOODBYE_SECONDS = 5,  /* how long a goodbye may take before we hang up */
     ROOM_NAME_SIZE = 24,       /* "user" and a number */

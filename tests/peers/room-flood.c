@@ -9,7 +9,9 @@
  * away whatever the room sends it meanwhile (so it is never a slow reader
  * itself). Then it closes and prints "sent COUNT lines" and, on a second
  * line, "longest wait: N ms", the longest time the room took nothing from
- * it: how long it was held up. It gives up after 60 seconds.
+ * it: how long it was held up. Its send buffer is small (16 KiB), so that it
+ * feels the room's flow control at once, not after megabytes of buffers.
+ * It gives up after 60 seconds.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -50,6 +52,8 @@ int main(int argc, char *argv[])
         perror("room-flood: connect");
         return 1;
     }
+    int buffer_size = 16 * 1024;
+    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buffer_size, sizeof buffer_size);
     fcntl(fd, F_SETFL, O_NONBLOCK);
     char line[1025];
     size_t offset = size; /* nothing half-sent */
