@@ -484,6 +484,7 @@ room_test_stop_while_busy() {
     wait_for_exit "$cat_pid" 20
     exec {reader}>&- {ROOM_LOG_W}>&- {ROOM_LOG_HOLD}<&-
     ROOM_STOP_REPORT="stopped in $STOP_SECONDS s"
+    echo "# $room: one SIGTERM while flooding, stdout stuck: $ROOM_STOP_REPORT" >&3
 }
 
 # stdout stops taking output: the room goes on serving; the lines that did
@@ -527,6 +528,7 @@ room_test_log_stuck() {
     expect_equal 0 "$(grep -cvE "^$room: (user[0-9]+ (joined from 127\.0\.0\.1:[0-9]+|left)|[0-9]+ log lines dropped \(stdout was not taking them\)|stopped)$" "$tmp/log.txt")" "lines that are not whole log lines"
     expect_equal "$room: stopped" "$(tail -n 1 "$tmp/log.txt")"
     ROOM_LOG_REPORT="$dropped of 3004 log lines dropped"
+    echo "# $room: $ROOM_LOG_REPORT while stdout was stuck" >&3
 }
 
 # A last line without '\n' before the end still reaches the others.
