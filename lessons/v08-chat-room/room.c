@@ -45,8 +45,9 @@ struct goodbye {
     char text[];     /* the rest of the line it was in, then the reason */
 };
 
-enum { WRITE_PARTS = 64 }; /* messages per writev() (POSIX allows at least 16... */
-                           /* ...but every system in use allows 1024) */
+/* Messages per writev(): POSIX promises at least 16 (IOV_MAX), and Linux,
+ * the BSDs and macOS all allow 1024. */
+enum { WRITE_PARTS = 64 };
 
 static double now(void)
 {
