@@ -24,9 +24,9 @@ ROOM=v08-chat-room
     expect_doc_sample v08-reset "$(grep -F "user2 left" "$SERVER_OUT")"
 }
 
-@test "v08: a client that never reads is thrown out at 256 KiB; the flooder and a reader are not held up" {
-    room_test_slow_reader "$ROOM"
-    expect_doc_sample v08-slow-reader "$(grep -F "user1 left" "$SERVER_OUT")"
+@test "v08: a flooder, three v07 readers, a stalled reader, two chatters: the flooder is slowed, the stalled one sent away within 2 s with whole lines and a reason, the readers get every line, the chatters stay prompt" {
+    room_test_flood "$ROOM"
+    expect_doc_sample v08-too-slow "$(grep -F "user1 left" "$SERVER_OUT")"
 }
 
 @test "v08: an idle client holds nobody up" {
@@ -35,15 +35,20 @@ ROOM=v08-chat-room
 
 @test "v04, by contrast: one idle connection blocks the next client's exchange" {
     start_server v04-tcp-server 127.0.0.1 0
-    local idle
+    local idle second reply
     exec {idle}<>"/dev/tcp/127.0.0.1/$SERVER_PORT"
-    # v05 gives up after REPLY_TIMEOUT_SECONDS (3 s): v04 is stuck in recv()
-    # from the idle connection and never gets to v05's.
-    run --separate-stderr timeout 20 "$SOCKSTEP_BUILD/v05-tcp-client" 127.0.0.1 "$SERVER_PORT" 1
-    expect_status 1
-    expect_equal "v05-tcp-client: no reply from 127.0.0.1:$SERVER_PORT within 3 seconds" "$stderr"
-    expect_equal "" "$output"
+    exec {second}<>"/dev/tcp/127.0.0.1/$SERVER_PORT"
+    printf 'hello\n' >&"$second"
+    # v04 is stuck in recv() from the idle connection: no reply for 1 s.
+    if IFS= read -r -t 1 -d '' -u "$second" reply || [ -n "$reply" ]; then
+        echo "v04 answered the second client while the first was idle: '$reply'" >&2
+        return 1
+    fi
+    # Once the idle one goes, v04 gets to the second and answers.
     exec {idle}>&-
+    reply=$(timeout 10 cat <&"$second")
+    expect_equal "$REPLY" "$reply" "the reply, after the idle client left"
+    exec {second}>&-
     stop_server
 }
 
@@ -104,4 +109,33 @@ server> user1: hi v07" "$(grep '^server> ' "$BATS_TEST_TMPDIR/v07.out")" "v07 ou
     expect_doc_sample v08-in-use "$stderr"
     stop_server
     expect_equal 0 "$SERVER_STATUS" "the first room's exit status"
+}
+
+@test "v08: one SIGTERM stops it within a second while a client floods and stdout is a pipe nobody reads" {
+    room_test_stop_while_busy "$ROOM"
+}
+
+@test "v08: with stdout stuck the room goes on serving; dropped log lines are counted and reported when it flows again" {
+    room_test_log_stuck "$ROOM"
+}
+
+@test "v08: a last line without a newline reaches the others when its sender closes" {
+    room_test_last_line "$ROOM"
+}
+
+@test "v08: pasting a file with v07-chat-client < notes.txt: 20,000 lines reach another client, none lost" {
+    room_test_paste "$ROOM"
+}
+
+@test "v08: a reader far slower than a flood gets every line, whole and in order, and stays" {
+    room_test_slow_reader "$ROOM"
+}
+
+@test "v08: without a spare descriptor at start it refuses to run (exit 1) instead of spinning later" {
+    room_test_no_spare_descriptor "$ROOM"
+    expect_doc_sample v08-no-spare "$stderr"
+}
+
+@test "memcheck: v08 under valgrind: chat, last line, line too long, reset, flood with a stalled reader, SIGTERM; no leaks, no leaked descriptors" {
+    room_test_memcheck "$ROOM"
 }

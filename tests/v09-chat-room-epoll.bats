@@ -22,8 +22,8 @@ ROOM=v09-chat-room-epoll
     room_test_reset "$ROOM"
 }
 
-@test "v09: a client that never reads is thrown out at 256 KiB; the flooder and a reader are not held up" {
-    room_test_slow_reader "$ROOM"
+@test "v09: a flooder, three v07 readers, a stalled reader, two chatters: the flooder is slowed, the stalled one sent away within 2 s with whole lines and a reason, the readers get every line, the chatters stay prompt" {
+    room_test_flood "$ROOM"
 }
 
 @test "v09: an idle client holds nobody up" {
@@ -85,4 +85,32 @@ server> user1: hi v07" "$(grep '^server> ' "$BATS_TEST_TMPDIR/v07.out")" "v07 ou
     expect_doc_sample v09-in-use "$stderr"
     stop_server
     expect_equal 0 "$SERVER_STATUS" "the first room's exit status"
+}
+
+@test "v09: one SIGTERM stops it within a second while a client floods and stdout is a pipe nobody reads" {
+    room_test_stop_while_busy "$ROOM"
+}
+
+@test "v09: with stdout stuck the room goes on serving; dropped log lines are counted and reported when it flows again" {
+    room_test_log_stuck "$ROOM"
+}
+
+@test "v09: a last line without a newline reaches the others when its sender closes" {
+    room_test_last_line "$ROOM"
+}
+
+@test "v09: pasting a file with v07-chat-client < notes.txt: 20,000 lines reach another client, none lost" {
+    room_test_paste "$ROOM"
+}
+
+@test "v09: a reader far slower than a flood gets every line, whole and in order, and stays" {
+    room_test_slow_reader "$ROOM"
+}
+
+@test "v09: without a spare descriptor at start it refuses to run (exit 1) instead of spinning later" {
+    room_test_no_spare_descriptor "$ROOM"
+}
+
+@test "memcheck: v09 under valgrind: chat, last line, line too long, reset, flood with a stalled reader, SIGTERM; no leaks, no leaked descriptors" {
+    room_test_memcheck "$ROOM"
 }

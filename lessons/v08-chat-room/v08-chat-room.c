@@ -16,8 +16,9 @@
  * blocking in accept() or recv() on one socket, it blocks in poll() on ALL of
  * them, and poll() returns as soon as any is ready. Every socket is
  * non-blocking, so no single read or write can stop the room either.
- * The room's rules (names, lines, queues) live in common/room.c; this file
- * is the loop that drives them, and v09 swaps this loop for epoll.
+ * The room's rules (names, lines, the fair share of a flooder) live in
+ * room.c next to this file; this file is the loop that drives them, and v09
+ * swaps this loop for epoll. See the change: make diff A=v04 B=v08
  */
 #include "error.h"
 #include "net.h"
@@ -43,13 +44,12 @@ static const char help[] =
 int main(int argc, char *argv[])
 {
     set_program_name(argv[0]);
-    setvbuf(stdout, NULL, _IOLBF, 0);
     check_command_line(argc, argv, 2, arguments, help);
     const char *host = argc > 1 ? argv[1] : DEFAULT_HOST;
     const char *port = argc > 2 ? argv[2] : DEFAULT_PORT;
     check_port(port, arguments);
-    stop_on_signals();
-    ignore_sigpipe(); /* a client that vanished must not kill the room */
+    stop_on_signals(); /* Ctrl-C and SIGTERM write a byte into stop_fd() */
+    ignore_sigpipe();  /* a client that vanished must not kill the room */
 
     /* Steps 1-3 of v04 (socket, bind, listen) in one call: common/tcp.c
      * holds exactly v04's code, so it fails with the same messages. */
@@ -62,70 +62,76 @@ int main(int argc, char *argv[])
     int flags = fcntl(listen_fd, F_GETFL);
     if (flags == -1 || fcntl(listen_fd, F_SETFL, flags | O_NONBLOCK) == -1)
         die_errno("fcntl O_NONBLOCK");
-    printf("%s: listening on %s\n", program_name(), address_text);
 
     struct room room;
-    room_init(&room, NULL, NULL); /* poll() needs no callback: see below */
-    int exit_status = 0;          /* 1 if the loop ends on an error */
+    room_init(&room, listen_fd, NULL, NULL); /* poll() needs no callback: see below */
+    room_log(&room, "listening on %s", address_text);
+    int exit_status = 0; /* 1 if the loop ends on an error */
 
-    /* poll() takes an array: entry 0 is the listening socket, entry i > 0 is
-     * client polled[i]. It is rebuilt every turn from the room's clients. */
+    /* poll() takes an array of the descriptors to watch, rebuilt every turn:
+     * the listening socket, the stop pipe, then each client's socket. */
     struct pollfd *fds = NULL;
-    struct room_client **polled = NULL;
     size_t fds_capacity = 0;
 
     while (!stop_requested) {
-        size_t nfds = room.count + 1;
-        if (nfds > fds_capacity) {
-            size_t capacity = nfds * 2;
-            struct pollfd *new_fds = realloc(fds, capacity * sizeof *fds);
-            if (new_fds != NULL)
-                fds = new_fds;
-            struct room_client **new_polled =
-                realloc(polled, capacity * sizeof *polled);
-            if (new_polled != NULL)
-                polled = new_polled;
-            if (new_fds == NULL || new_polled == NULL) {
-                warn("out of memory for %zu sockets", nfds);
+        if (room.slots + 2 > fds_capacity) {
+            size_t capacity = room.slots + 2;
+            struct pollfd *bigger = realloc(fds, capacity * sizeof *fds);
+            if (bigger == NULL) {
+                warn("out of memory for %zu sockets", capacity);
                 exit_status = EXIT_RUNTIME_ERROR;
                 break;
             }
+            fds = bigger;
             fds_capacity = capacity;
         }
-        fds[0].fd = listen_fd;
-        fds[0].events = POLLIN; /* "readable" = a connection is waiting */
-        for (size_t i = 0; i < room.count; i++) {
-            struct room_client *client = room.clients[i];
-            polled[i + 1] = client;
-            fds[i + 1].fd = client->fd;
-            /* Always ask for input; ask for "writable" only while output
-             * waits, or poll() would return at once, every time. */
-            fds[i + 1].events = POLLIN;
-            if (room_has_output(client))
-                fds[i + 1].events |= POLLOUT;
+        /* "Readable" on the listening socket: a connection is waiting. While
+         * the room is out of descriptors it stops asking (fd -1: skipped). */
+        fds[0].fd = room_wants(&room, listen_fd) ? listen_fd : -1;
+        fds[0].events = POLLIN;
+        /* The stop pipe: readable once Ctrl-C or SIGTERM came, even if the
+         * signal landed just before this poll() (common/signals.h). */
+        fds[1].fd = stop_fd();
+        fds[1].events = POLLIN;
+        nfds_t nfds = 2;
+        for (size_t fd = 0; fd < room.slots; fd++) {
+            if (room.clients[fd] == NULL)
+                continue; /* no client on this descriptor */
+            /* Ask for what the room needs: input only while the client is
+             * within its share, "writable" only while output waits for it
+             * (a socket is nearly always writable: poll() would return at
+             * once, every time). A client that needs neither is left out. */
+            int wants = room_wants(&room, (int)fd);
+            if (wants == 0)
+                continue;
+            fds[nfds].fd = (int)fd;
+            fds[nfds].events = (short)((wants & ROOM_READ ? POLLIN : 0) |
+                                       (wants & ROOM_WRITE ? POLLOUT : 0));
+            nfds++;
         }
 
-        /* 4. 等待: wait until at least one socket is ready. This is the only
-         *    place the room ever blocks. -1: no timeout. A signal ends the
-         *    wait with EINTR (no SA_RESTART), and the loop checks
-         *    stop_requested. poll() looks at every entry, every turn: with
-         *    10,000 clients, 10,000 entries even if one client spoke. */
-        int ready = poll(fds, (nfds_t)nfds, -1);
+        /* 4. 等待: wait until a socket is ready, the stop pipe is readable,
+         *    or the room's clock needs a look (a client that stopped
+         *    reading). This is the only place the room ever blocks. poll()
+         *    looks at every entry, every turn: with 10,000 clients, 10,000
+         *    entries even if one client spoke. */
+        int ready = poll(fds, nfds, room_timeout(&room));
         if (ready == -1) {
             if (errno == EINTR)
-                continue;
+                continue; /* a signal: the loop condition sees stop_requested */
             warn_errno("poll");
             exit_status = EXIT_RUNTIME_ERROR;
             break;
         }
 
-        /* 5. 接受对方的发送内容: read from every client that has something
-         *    (POLLHUP and POLLERR too: the read then reports the end). */
-        for (size_t i = 1; i < nfds; i++) {
+        /* 5. 接受对方的发送内容: read from every client that has something,
+         *    write to every client that can take more (POLLHUP and POLLERR
+         *    too: the read or write then reports the end). */
+        for (nfds_t i = 2; i < nfds; i++) {
             if (fds[i].revents & (POLLIN | POLLHUP | POLLERR))
-                room_readable(&room, polled[i]);
-            if (fds[i].revents & POLLOUT)
-                room_writable(&room, polled[i]);
+                room_readable(&room, fds[i].fd);
+            if (fds[i].revents & (POLLOUT | POLLHUP | POLLERR))
+                room_writable(&room, fds[i].fd);
         }
 
         /* 6. 接受访问的Socket: accept the connections that are waiting, a
@@ -139,7 +145,7 @@ int main(int argc, char *argv[])
                 if (connection_fd == -1) {
                     if (errno == EAGAIN || errno == EWOULDBLOCK)
                         break; /* nobody else is waiting */
-                    if (room_accept_failed(&room, listen_fd, errno))
+                    if (room_accept_failed(&room, errno))
                         continue;
                     break;
                 }
@@ -147,17 +153,16 @@ int main(int argc, char *argv[])
             }
         }
 
-        /* 7. 给对方反馈: write out what this turn produced, one write() per
-         *    client however many lines are waiting for it. */
+        /* 7. 给对方反馈: write out what this turn produced, to every client
+         *    whose socket takes it, and look at the clock. */
         room_end_turn(&room);
     }
 
     /* 8. 关闭链路: close every connection and the listening socket. */
     if (exit_status == 0)
-        printf("%s: stopped\n", program_name());
+        room_log(&room, "stopped");
     room_close(&room);
     free(fds);
-    free(polled);
     close(listen_fd);
     return exit_status;
 }

@@ -1,12 +1,17 @@
 /*
- * tests/peers/room-flood.c - a chat client that talks a lot, fast.
+ * tests/peers/room-flood.c - a chat client that talks a lot, fast (the
+ * `yes | nc` of the room tests).
  *
  *   room-flood PORT COUNT SIZE
  *
  * Connects to 127.0.0.1:PORT and sends COUNT lines of SIZE bytes each
- * ("000001 xxx...x\n"), reading and throwing away whatever the room sends it
- * meanwhile (so it is never a slow reader itself). Then it closes and prints
- * "sent COUNT lines". It gives up after 60 seconds.
+ * ("000001 xxx...x\n") as fast as the room takes them, reading and throwing
+ * away whatever the room sends it meanwhile (so it is never a slow reader
+ * itself). Then it closes and prints "sent COUNT lines" and, on a second
+ * line, "longest wait: N ms", the longest time the room took nothing from
+ * it: how long it was held up. Its send buffer is small (16 KiB), so that it
+ * feels the room's flow control at once, not after megabytes of buffers.
+ * It gives up after 60 seconds.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -19,6 +24,13 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
 
 int main(int argc, char *argv[])
 {
@@ -40,13 +52,15 @@ int main(int argc, char *argv[])
         perror("room-flood: connect");
         return 1;
     }
+    int buffer_size = 16 * 1024;
+    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buffer_size, sizeof buffer_size);
     fcntl(fd, F_SETFL, O_NONBLOCK);
     char line[1025];
     size_t offset = size; /* nothing half-sent */
     long sent = 0;
-    time_t deadline = time(NULL) + 60;
+    double start = now(), last_send = start, longest = 0;
     while (sent < count || offset < size) {
-        if (time(NULL) > deadline) {
+        if (now() > start + 60) {
             fprintf(stderr, "room-flood: gave up after 60 s, %ld lines sent\n", sent);
             return 1;
         }
@@ -73,13 +87,31 @@ int main(int argc, char *argv[])
                 sent++;
             }
             ssize_t n = send(fd, line + offset, size - offset, MSG_NOSIGNAL);
-            if (n > 0)
+            if (n > 0) {
                 offset += (size_t)n;
-            else if (n == -1 && errno != EAGAIN)
+                double t = now();
+                if (t - last_send > longest)
+                    longest = t - last_send;
+                last_send = t;
+            } else if (n == -1 && errno != EAGAIN)
                 return 1;
         }
     }
+    /* A clean end: shutdown(SHUT_WR) sends our FIN after every byte, and we
+     * read until the room closes too. close() with unread bytes would send
+     * a reset instead, and the kernel would throw away what it had not sent. */
+    shutdown(fd, SHUT_WR);
+    for (;;) {
+        if (now() > start + 60)
+            return 1;
+        struct pollfd p = { .fd = fd, .events = POLLIN };
+        poll(&p, 1, 1000);
+        char junk[65536];
+        ssize_t n = recv(fd, junk, sizeof junk, 0);
+        if (n == 0 || (n == -1 && errno != EAGAIN))
+            break;
+    }
     close(fd);
-    printf("sent %ld lines\n", sent);
+    printf("sent %ld lines\nlongest wait: %.0f ms\n", sent, longest * 1000);
     return 0;
 }
