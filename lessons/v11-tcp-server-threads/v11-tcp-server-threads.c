@@ -236,8 +236,14 @@ int main(int argc, char *argv[])
     /* Stop: no more accepts; the threads see stop_fd() too. */
     close(listen_fd);
     int left = wait_for_threads();
-    if (left > 0)
+    if (left > 0) {
         warn("%d client threads still running at exit", left);
+        printf("%s: stopped\n", program_name());
+        return 0; /* exit() ends them wherever they are */
+    }
     printf("%s: stopped\n", program_name());
-    return 0;
+    /* Every thread has said it is done, but the last ones may still be on
+     * their way out of serve_client(). pthread_exit() ends only the main
+     * thread: the process exits (status 0) when its last thread has. */
+    pthread_exit(NULL);
 }
