@@ -119,8 +119,7 @@ static void *worker(void *unused)
         if (connection_fd == -1) {
             if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED)
                 continue; /* another worker took it, or the client left */
-            warn_errno("accept");
-            break;
+            die_errno("accept"); /* as in v04: the whole server stops */
         }
         char peer_text[ADDRESS_TEXT_SIZE];
         format_address((struct sockaddr *)&peer, peer_length, peer_text);
