@@ -37,6 +37,8 @@ LESSONS    := $(notdir $(basename $(LESSON_SRC)))
 v07-chat-client_USES     := v06-chat-server
 v09-chat-room-epoll_USES := v08-chat-room
 # A lesson that needs more from the compiler (threads: -pthread) sets NAME_FLAGS.
+v11-tcp-server-threads_FLAGS := -pthread
+v12-tcp-server-pool_FLAGS := -pthread
 
 # lesson_parts NAME: the .c files of lesson NAME other than NAME.c.
 lesson_parts  = $(filter-out lessons/$(1)/$(1).c,$(wildcard lessons/$(1)/*.c))

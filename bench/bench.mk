@@ -1,7 +1,10 @@
 # bench/bench.mk - the load generator and `make bench` (included by the Makefile).
 #
-#   make bench                    the full table (v04, v08, v09, ncat) in docs/bench.md's shape
-#   make bench BENCH_SIZES="10 100"   fewer rows
+#   make bench                    both tables of docs/bench.md: the rooms (v04, v08, v09,
+#                                 ncat and redis when installed) and the designs (v04, v10-v12)
+#   make bench BENCH_SIZES="10 100"   fewer rows in the room table
+#   make bench BENCH_PARTS=designs    only the design table (BENCH_DESIGN_SIZES="10 100 1000",
+#                                 BENCH_IDLE=1000 idle connections for its last columns)
 #
 # The load generator is built with the kit's flags into $(BUILD)/bench/loadgen
 # by `make` too, so tests/bench.bats can check it; the benchmark itself never

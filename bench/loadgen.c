@@ -3,6 +3,8 @@
  *
  *   loadgen room HOST PORT CLIENTS SENDERS LINES [WINDOW [SECONDS]]
  *   loadgen exchange HOST PORT CLIENTS TOTAL [SECONDS]
+ *   loadgen redis HOST PORT CLIENTS SENDERS LINES [WINDOW [SECONDS]]
+ *   loadgen idle HOST PORT CLIENTS SECONDS
  *
  * room: opens CLIENTS connections to a chat room (v08, v09, ncat --chat),
  * waits until every one of them is in the room, then the first SENDERS
@@ -21,7 +23,21 @@
  * connect, send the tutorial's greeting, read the reply to the end, check it
  * is 我已经收到了, close.
  *
- * Both stop by themselves: after SECONDS (default 60) whatever is missing
+ * redis: the room load on Redis pub/sub (redis-server): every client
+ * SUBSCRIBEs to one channel, and each of the first SENDERS clients PUBLISHes
+ * its lines on a second connection (a subscribed connection may not
+ * publish). It speaks just enough RESP for that: the commands are written as
+ * RESP arrays, and a receiver finds the "#L " payload inside Redis's
+ * "message" reply as it would inside a room's line. Redis also delivers a
+ * line to its own sender's subscription; that copy is not counted, so the
+ * expected deliveries are the room's.
+ *
+ * idle: opens CLIENTS connections that never send anything, prints
+ * "loadgen: idle: N connections open" once they are, and holds them for
+ * SECONDS (or until it is killed): the "idle clients held open" case of the
+ * design comparison, while another loadgen runs the exchange load.
+ *
+ * All stop by themselves: after SECONDS (default 60) whatever is missing
  * counts as lost or failed. The last line is one "result:" line of
  * key=value pairs (bench/run turns those into the table); the exit status
  * is 0 only if nothing was lost and nothing failed.
@@ -51,9 +67,12 @@
 
 static const char arguments[] =
     "room HOST PORT CLIENTS SENDERS LINES [WINDOW [SECONDS]] | "
-    "exchange HOST PORT CLIENTS TOTAL [SECONDS]";
+    "exchange HOST PORT CLIENTS TOTAL [SECONDS] | "
+    "redis HOST PORT CLIENTS SENDERS LINES [WINDOW [SECONDS]] | "
+    "idle HOST PORT CLIENTS SECONDS";
 static const char help[] =
-    "Measures a chat room (room) or the v04 one-shot exchange (exchange).\n"
+    "Measures a chat room (room), Redis pub/sub (redis), the v04 one-shot\n"
+    "exchange (exchange), or holds idle connections (idle).\n"
     "See docs/bench.md. Exit status 0 only if nothing was lost or failed.\n";
 
 enum {
@@ -211,6 +230,8 @@ static long *completed;     /* per sender: lines delivered to everybody */
 static long *receipts;      /* per line (sender * LINES + seq): deliveries */
 static long *next_expected; /* per receiver and sender: next sequence */
 static uint64_t delivered, disorder, junk;
+static bool redis_mode;  /* room load on Redis pub/sub */
+static const char channel[] = "sockstep";
 static long probed_count;
 static int64_t last_delivery_ns;
 
@@ -248,6 +269,8 @@ static void room_line(struct conn *c, const char *line, size_t length)
         return;
     }
     long receiver = c - conns;
+    if (redis_mode && receiver == sender)
+        return; /* Redis also sends a line back to its publisher's subscription */
     long *expected = &next_expected[receiver * senders + sender];
     if (sequence != *expected || receiver == sender) {
         disorder++; /* a duplicate, a gap, or a line sent back to its sender */
@@ -311,6 +334,28 @@ static bool read_lines(struct conn *c, void (*handle)(struct conn *, const char 
 static long max_connecting = MAX_CONNECTING;
 static long connect_warnings;
 
+/* Sends TEXT as one line of the room's protocol, or, on Redis, as the
+ * command PUBLISH sockstep TEXT (a RESP array of three bulk strings). */
+static bool send_text(struct conn *c, const char *text)
+{
+    char line[160];
+    size_t n = strlen(text);
+    int length = redis_mode
+        ? snprintf(line, sizeof line, "*3\r\n$7\r\nPUBLISH\r\n$%zu\r\n%s\r\n$%zu\r\n%s\r\n",
+                   strlen(channel), channel, n, text)
+        : snprintf(line, sizeof line, "%s\n", text);
+    return length > 0 && (size_t)length < sizeof line && send_line(c, line, (size_t)length);
+}
+
+/* Redis: SUBSCRIBE sockstep, once a subscriber's connection is open. */
+static bool subscribe(struct conn *c)
+{
+    char command[64];
+    int length = snprintf(command, sizeof command, "*2\r\n$9\r\nSUBSCRIBE\r\n$%zu\r\n%s\r\n",
+                          strlen(channel), channel);
+    return send_line(c, command, (size_t)length);
+}
+
 static int run_room(long clients, int64_t deadline_ns)
 {
     sent = calloc((size_t)senders, sizeof *sent);
@@ -320,6 +365,9 @@ static int run_room(long clients, int64_t deadline_ns)
     if (sent == NULL || completed == NULL || receipts == NULL || next_expected == NULL)
         die("out of memory");
 
+    /* On Redis, conns[clients + s] is sender s's publishing connection. */
+    long connections = redis_mode ? clients + senders : clients;
+    long must_probe = redis_mode ? clients : clients - 1;
     long next_to_connect = 0, connecting = 0, open_count = 0, failed = 0, dropped = 0;
     int64_t start_ns = now_ns(), ready_ns = 0, send_start_ns = 0, probe_ns = 0;
     long probe_round = 0;
@@ -335,7 +383,7 @@ static int run_room(long clients, int64_t deadline_ns)
             break;
         }
         /* Open more connections, a bounded number at a time. */
-        while (next_to_connect < clients && connecting < max_connecting) {
+        while (next_to_connect < connections && connecting < max_connecting) {
             if (start_connect(&conns[next_to_connect]))
                 connecting++;
             else
@@ -347,14 +395,14 @@ static int run_room(long clients, int64_t deadline_ns)
             break;
         }
         /* Everyone connected: probe until everyone has seen a probe line. */
-        if (!ready && open_count == clients) {
-            if (probed_count == clients - 1) {
+        if (!ready && open_count == connections) {
+            if (probed_count == must_probe) {
                 ready = true;
                 ready_ns = send_start_ns = now;
             } else if (now - probe_ns > 100000000) {
                 char probe[32];
-                int length = snprintf(probe, sizeof probe, "#P %ld\n", ++probe_round);
-                if (!send_line(&conns[0], probe, (size_t)length)) {
+                snprintf(probe, sizeof probe, "#P %ld", ++probe_round);
+                if (!send_text(&conns[redis_mode ? clients : 0], probe)) {
                     failure = "cannot send probe";
                     break;
                 }
@@ -366,9 +414,8 @@ static int run_room(long clients, int64_t deadline_ns)
             for (long s = 0; s < senders; s++) {
                 while (sent[s] < lines_per_sender && sent[s] - completed[s] < window) {
                     char line[96];
-                    int length = snprintf(line, sizeof line, "#L %ld %ld %lld\n", s, sent[s],
-                                          (long long)now_ns());
-                    if (!send_line(&conns[s], line, (size_t)length)) {
+                    snprintf(line, sizeof line, "#L %ld %ld %lld", s, sent[s], (long long)now_ns());
+                    if (!send_text(&conns[redis_mode ? clients + s : s], line)) {
                         failure = "a sender could not send";
                         break;
                     }
@@ -386,7 +433,7 @@ static int run_room(long clients, int64_t deadline_ns)
         }
 
         int wait_ms = (int)((deadline_ns - now) / 1000000) + 1;
-        if (!ready && open_count == clients && wait_ms > 200)
+        if (!ready && open_count == connections && wait_ms > 200)
             wait_ms = 200; /* come back to probe again */
         int count = epoll_wait(epoll_fd, events, 512, wait_ms);
         if (count == -1) {
@@ -400,6 +447,11 @@ static int run_room(long clients, int64_t deadline_ns)
                 connecting--;
                 if (finish_connect(c)) {
                     open_count++;
+                    if (redis_mode && c - conns < clients && !subscribe(c)) {
+                        close_conn(c);
+                        open_count--;
+                        failed++;
+                    }
                 } else {
                     if (connect_warnings++ < 3)
                         warn_errno("connect (client %ld)", (long)(c - conns));
@@ -418,14 +470,16 @@ static int run_room(long clients, int64_t deadline_ns)
     double seconds = ready ? (double)(end_ns - send_start_ns) / 1e9 : 0;
     uint64_t lost = expected_total > delivered ? expected_total - delivered : 0;
     bool ok = *failure == '\0' && lost == 0 && disorder == 0 && junk == 0;
+    if (open_count > clients)
+        open_count = clients; /* the subscribers, not Redis's publishing connections */
     printf("loadgen: %ld of %ld clients connected, ready after %.2f s\n", open_count, clients,
            ready ? (double)(ready_ns - start_ns) / 1e9 : -1.0);
     if (!ok)
         printf("loadgen: FAILED: %s\n", *failure != '\0' ? failure : "lines lost or out of order");
-    printf("result: mode=room clients=%ld senders=%ld lines=%ld window=%ld connected=%ld "
+    printf("result: mode=%s clients=%ld senders=%ld lines=%ld window=%ld connected=%ld "
            "failed=%ld dropped=%ld expected=%llu delivered=%llu lost=%llu disorder=%llu "
            "junk=%llu seconds=%.3f deliveries_per_s=%.0f p50_ms=%.3f p99_ms=%.3f status=%s\n",
-           clients, senders, senders * lines_per_sender, window, open_count, failed, dropped,
+           redis_mode ? "redis" : "room", clients, senders, senders * lines_per_sender, window, open_count, failed, dropped,
            (unsigned long long)expected_total, (unsigned long long)delivered,
            (unsigned long long)lost, (unsigned long long)disorder, (unsigned long long)junk,
            seconds, seconds > 0 ? (double)delivered / seconds : 0.0, percentile_ms(0.50),
@@ -534,6 +588,61 @@ static int run_exchange(long clients, long total, int64_t deadline_ns)
     return all_ok ? 0 : 1;
 }
 
+/* --- idle mode ------------------------------------------------------------ */
+
+static int run_idle(long clients, int64_t deadline_ns)
+{
+    long next_to_connect = 0, connecting = 0, open_count = 0, failed = 0, dropped = 0;
+    bool announced = false;
+    struct epoll_event events[512];
+    int64_t now;
+    while ((now = now_ns()) < deadline_ns) {
+        while (next_to_connect < clients && connecting < max_connecting) {
+            if (start_connect(&conns[next_to_connect]))
+                connecting++;
+            else
+                failed++;
+            next_to_connect++;
+        }
+        if (!announced && open_count + failed + dropped == clients) {
+            printf("loadgen: idle: %ld connections open\n", open_count);
+            announced = true;
+        }
+        int count = epoll_wait(epoll_fd, events, 512, (int)((deadline_ns - now) / 1000000) + 1);
+        if (count == -1) {
+            if (errno == EINTR)
+                continue;
+            die_errno("epoll_wait");
+        }
+        for (int i = 0; i < count; i++) {
+            struct conn *c = events[i].data.ptr;
+            if (c->state == CONNECTING) {
+                connecting--;
+                if (finish_connect(c)) {
+                    open_count++;
+                } else {
+                    if (connect_warnings++ < 3)
+                        warn_errno("connect (client %ld)", (long)(c - conns));
+                    close_conn(c);
+                    failed++;
+                }
+            } else if (c->state == OPEN) {
+                char ignored[512]; /* an idle client reads what comes: nothing, or the end */
+                ssize_t n = recv(c->fd, ignored, sizeof ignored, 0);
+                if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR)) {
+                    close_conn(c);
+                    open_count--;
+                    dropped++;
+                }
+            }
+        }
+    }
+    bool ok = failed == 0 && dropped == 0 && open_count == clients;
+    printf("result: mode=idle clients=%ld connected=%ld failed=%ld dropped=%ld status=%s\n",
+           clients, open_count, failed, dropped, ok ? "ok" : "failed");
+    return ok ? 0 : 1;
+}
+
 int main(int argc, char *argv[])
 {
     set_program_name(argv[0]);
@@ -541,10 +650,13 @@ int main(int argc, char *argv[])
     check_command_line(argc, argv, 8, arguments, help);
     if (argc < 2)
         die_usage(arguments, "a mode is needed");
-    bool room = strcmp(argv[1], "room") == 0;
-    if (!room && strcmp(argv[1], "exchange") != 0)
+    redis_mode = strcmp(argv[1], "redis") == 0;
+    bool room = redis_mode || strcmp(argv[1], "room") == 0;
+    bool idle = strcmp(argv[1], "idle") == 0;
+    if (!room && !idle && strcmp(argv[1], "exchange") != 0)
         die_usage(arguments, "unknown mode '%s'", argv[1]);
-    if ((room && (argc < 7 || argc > 9)) || (!room && (argc < 6 || argc > 7)))
+    if ((room && (argc < 7 || argc > 9)) || (idle && argc != 6) ||
+        (!room && !idle && (argc < 6 || argc > 7)))
         die_usage(arguments, "wrong number of arguments for %s", argv[1]);
     const char *host = argv[2];
     const char *port = argv[3];
@@ -558,11 +670,14 @@ int main(int argc, char *argv[])
         lines_per_sender = parse_number(argv[6], "lines", 1, 1000000, arguments);
         window = argc > 7 ? parse_number(argv[7], "window", 1, 1000, arguments) : 4;
         seconds = argc > 8 ? parse_number(argv[8], "seconds", 1, 3600, arguments) : 60;
+    } else if (idle) {
+        seconds = parse_number(argv[5], "seconds", 1, 3600, arguments);
     } else {
         total = parse_number(argv[5], "total", 1, 10000000, arguments);
         seconds = argc > 6 ? parse_number(argv[6], "seconds", 1, 3600, arguments) : 60;
     }
-    raise_file_limit(clients);
+    long connections = redis_mode ? clients + senders : clients;
+    raise_file_limit(connections);
     const char *batch = getenv("LOADGEN_CONNECTING");
     if (batch != NULL)
         max_connecting = parse_number(batch, "LOADGEN_CONNECTING", 1, 100000, arguments);
@@ -580,29 +695,34 @@ int main(int argc, char *argv[])
     if (epoll_fd == -1)
         die_errno("epoll_create1");
     conn_count = clients;
-    conns = calloc((size_t)clients, sizeof *conns);
+    conns = calloc((size_t)connections, sizeof *conns);
     histogram = calloc(HISTOGRAM_BUCKETS, sizeof *histogram);
     if (conns == NULL || histogram == NULL)
         die("out of memory");
-    for (long i = 0; i < clients; i++) {
+    for (long i = 0; i < connections; i++) {
         conns[i].fd = -1;
         conns[i].state = IDLE;
     }
     char address[ADDRESS_TEXT_SIZE];
     format_address(server->ai_addr, server->ai_addrlen, address);
     if (room)
-        printf("loadgen: room %s: %ld clients, %ld of them send %ld lines each "
+        printf("loadgen: %s %s: %ld clients, %ld of them send %ld lines each "
                "(at most %ld in flight), each line goes to the %ld others\n",
-               address, clients, senders, lines_per_sender, window, clients - 1);
+               redis_mode ? "redis" : "room", address, clients, senders, lines_per_sender,
+               window, clients - 1);
+    else if (idle)
+        printf("loadgen: idle %s: %ld connections that send nothing, held for %ld s\n",
+               address, clients, seconds);
     else
         printf("loadgen: exchange %s: %ld one-shot exchanges, %ld at a time\n",
                address, total, clients);
 
     int64_t deadline_ns = now_ns() + (int64_t)seconds * 1000000000;
     int status = room ? run_room(clients, deadline_ns)
-                      : run_exchange(clients, total, deadline_ns);
+                 : idle ? run_idle(clients, deadline_ns)
+                        : run_exchange(clients, total, deadline_ns);
 
-    for (long i = 0; i < clients; i++)
+    for (long i = 0; i < connections; i++)
         close_conn(&conns[i]);
     free(conns);
     free(histogram);

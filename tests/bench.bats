@@ -27,7 +27,7 @@ wait_for_count() {
         run --separate-stderr timeout 60 "$LOADGEN" room 127.0.0.1 "$SERVER_PORT" 3 2 2 1 30
         wait_for_count 3 ' left( \(.*\))?$' "$SERVER_OUT"
         expect_status 0
-        expect_equal "loadgen: room 127.0.0.1:$SERVER_PORT: 3 clients, 2 of them send 2 lines each (at most 1 in flight), each line goes to the 2 others" "${lines[0]}"
+        expect_equal "loadgen: room 127.0.0.1:$SERVER_PORT: 3 clients, 2 of them send 2 lines each (at most 1 in flight), each line goes to the 2 others" "$(grep '^loadgen: room ' <<<"$output")"
         expect_equal "3 4 3 0 0 8 8 0 0 0 ok" "$(result_field clients) $(result_field lines) $(result_field connected) $(result_field failed) $(result_field dropped) $(result_field expected) $(result_field delivered) $(result_field lost) $(result_field disorder) $(result_field junk) $(result_field status)" "clients lines connected failed dropped expected delivered lost disorder junk status"
         expect_equal "" "$stderr"
         stop_server
@@ -71,7 +71,56 @@ wait_for_count() {
     run --separate-stderr timeout 10 "$LOADGEN" room 127.0.0.1 0 1 1 1
     expect_status 2
     expect_equal 1 "${#stderr_lines[@]}"
-    expect_equal "usage: loadgen room HOST PORT CLIENTS SENDERS LINES [WINDOW [SECONDS]] | exchange HOST PORT CLIENTS TOTAL [SECONDS] (a room needs at least 2 clients)" "$stderr"
+    expect_equal "usage: loadgen room HOST PORT CLIENTS SENDERS LINES [WINDOW [SECONDS]] | exchange HOST PORT CLIENTS TOTAL [SECONDS] | redis HOST PORT CLIENTS SENDERS LINES [WINDOW [SECONDS]] | idle HOST PORT CLIENTS SECONDS (a room needs at least 2 clients)" "$stderr"
+    run --separate-stderr timeout 10 "$LOADGEN" idle 127.0.0.1 0 1
+    expect_status 2
+    expect_equal "usage: loadgen room HOST PORT CLIENTS SENDERS LINES [WINDOW [SECONDS]] | exchange HOST PORT CLIENTS TOTAL [SECONDS] | redis HOST PORT CLIENTS SENDERS LINES [WINDOW [SECONDS]] | idle HOST PORT CLIENTS SECONDS (wrong number of arguments for idle)" "$stderr"
     run --separate-stderr timeout 10 "$LOADGEN" dance
     expect_status 2
+}
+
+@test "loadgen idle: 3 connections that send nothing, held 1 s; v10 keeps a child waiting for each" {
+    start_server v10-tcp-server-fork 127.0.0.1 0
+    "$LOADGEN" idle 127.0.0.1 "$SERVER_PORT" 3 1 >"$BATS_TEST_TMPDIR/idle.out" 2>&1 3>&- &
+    local idle=$!
+    wait_for_line "$BATS_TEST_TMPDIR/idle.out" '^loadgen: idle: 3 connections open$' "$idle"
+    local tries=100
+    while [ "$(ps -o pid= --ppid "$SERVER_PID" | grep -c .)" != 3 ] && ((tries-- > 0)); do sleep 0.05; done
+    expect_equal 3 "$(ps -o pid= --ppid "$SERVER_PID" | grep -c .)" "v10's children"
+    wait_for_exit "$idle" 10
+    expect_equal 0 "$EXIT_STATUS"
+    output=$(cat "$BATS_TEST_TMPDIR/idle.out")
+    expect_equal "3 0 0 ok" "$(result_field connected) $(result_field failed) $(result_field dropped) $(result_field status)"
+    stop_server
+    expect_equal 0 "$SERVER_STATUS"
+}
+
+@test "loadgen idle: a server that closes the idle connections is reported (dropped), exit 1" {
+    start_server v10-tcp-server-fork 127.0.0.1 0
+    "$LOADGEN" idle 127.0.0.1 "$SERVER_PORT" 2 3 >"$BATS_TEST_TMPDIR/idle.out" 2>&1 3>&- &
+    local idle=$!
+    wait_for_line "$BATS_TEST_TMPDIR/idle.out" 'connections open$' "$idle"
+    stop_server # its children close the idle connections at the stop
+    wait_for_exit "$idle" 10
+    expect_equal 1 "$EXIT_STATUS"
+    output=$(cat "$BATS_TEST_TMPDIR/idle.out")
+    expect_equal "0 2 failed" "$(result_field connected) $(result_field dropped) $(result_field status)"
+}
+
+@test "loadgen redis: 3 subscribers, 2 publishers x 2 lines on Redis pub/sub: all 8 deliveries, nothing lost" {
+    command -v redis-server >/dev/null || skip "redis-server is not installed (apt-get install redis-server)"
+    find_unused_port
+    local port=$UNUSED_PORT
+    redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --protected-mode no \
+        --dir "$BATS_TEST_TMPDIR" --logfile "$BATS_TEST_TMPDIR/redis.log" </dev/null >/dev/null 2>&1 3>&- &
+    local redis=$!
+    STARTED_PIDS+=("$redis")
+    local tries=$((READY_SECONDS * 20))
+    while [ -z "$(ss -Hltn "sport = :$port")" ] && kill -0 "$redis" 2>/dev/null && ((tries-- > 0)); do sleep 0.05; done
+    run --separate-stderr timeout 60 "$LOADGEN" redis 127.0.0.1 "$port" 3 2 2 1 30
+    expect_status 0
+    expect_equal "loadgen: redis 127.0.0.1:$port: 3 clients, 2 of them send 2 lines each (at most 1 in flight), each line goes to the 2 others" "$(grep '^loadgen: redis ' <<<"$output")"
+    expect_equal "redis 3 3 0 0 8 8 0 0 0 ok" "$(result_field mode) $(result_field clients) $(result_field connected) $(result_field failed) $(result_field dropped) $(result_field expected) $(result_field delivered) $(result_field lost) $(result_field disorder) $(result_field junk) $(result_field status)" "mode clients connected failed dropped expected delivered lost disorder junk status"
+    stop_server "$redis"
+    expect_equal 0 "$SERVER_STATUS"
 }
