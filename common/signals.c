@@ -75,6 +75,11 @@ int stop_fd(void)
     return stop_pipe[0];
 }
 
+void stop_pipe_close(void)
+{
+    close_stop_pipe();
+}
+
 void ignore_sigpipe(void)
 {
     struct sigaction action;

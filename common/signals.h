@@ -48,6 +48,13 @@ void stop_on_signals(void);
  */
 int stop_fd(void);
 
+/*
+ * Closes both ends of the stop pipe. A forked child that leaves with _exit()
+ * (v10) calls it first: _exit() runs no atexit cleanup, and the child has no
+ * use for the parent's stop pipe.
+ */
+void stop_pipe_close(void);
+
 void ignore_sigpipe(void);
 
 #endif

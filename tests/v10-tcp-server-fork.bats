@@ -177,22 +177,15 @@ $REPLY" "$output" "v05's replies (v04 would give 'no reply ... within 3 seconds'
 }
 
 # check_child_logs MIN: the children's valgrind logs (all but the parent's)
-# must be clean, and there must be at least MIN of them. One finding is
-# expected, and only in children: the write end of common/signals.c's stop
-# pipe, which a forked child cannot close before _exit() (signals.h has no
-# call for it yet; the lead is asked for one). Everything else fails. The
-# checked child logs are renamed, so teardown checks only the parent's.
+# must be clean, and there must be at least MIN of them. The checked child
+# logs are renamed, so teardown checks only the parent's.
 check_child_logs() {
     uses_valgrind || return 0 # make sanitize: no valgrind, no logs
     local log count=0 findings bad=0
     for log in "$BATS_TEST_TMPDIR"/valgrind-$SERVER.*.log; do
         [ "$log" = "$BATS_TEST_TMPDIR/valgrind-$SERVER.$SERVER_PID.log" ] && continue
         count=$((count + 1))
-        findings=$(valgrind_findings "$log" | awk '
-            /Open file descriptor/ { block = $0 "\n"; inblock = 1; next }
-            inblock { block = block $0 "\n"; if (/by .*: stop_on_signals \(signals\.c/) stop = 1
-                      if (/by .*: main /) { if (!stop) printf "%s", block; inblock = 0; stop = 0 } ; next }
-            { print }')
+        findings=$(valgrind_findings "$log")
         if [ -n "$findings" ]; then
             echo "valgrind found problems in a child ($log):" >&2
             head -n 40 <<<"$findings" >&2

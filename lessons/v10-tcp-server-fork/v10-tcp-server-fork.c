@@ -188,7 +188,7 @@ int main(int argc, char *argv[])
             /* 7. 关闭链路: close the link to this client. */
             close(connection_fd);
             close(lifeline[0]);
-            close(stop_fd());
+            stop_pipe_close(); /* _exit() below runs no atexit cleanup */
             /* _exit, not exit: the parent's exit handlers and stdio buffers
              * belong to the parent. */
             _exit(0);
