@@ -3,9 +3,9 @@
  * keyboard and the server at once, and leaves on "/quit"; the exercise after
  * lessons/v07-chat-client.
  *
- * Run:   /tmp/chat-client-quit [HOST [PORT]]  (build it as the README shows)
+ * Run:   /tmp/chat-client-quit [HOST [PORT]]   (build it as exercises/chat-client-quit/README.md shows)
  *        with build/v06-chat-server running in another terminal.
- * Task:  exercises/chat-client-quit/README.md  (look for TODO; `make hint EX=chat-client-quit` helps)
+ * Task:  exercises/chat-client-quit/README.md   (look for TODO; `make hint EX=chat-client-quit` helps)
  *
  * What changes from v07, and why: v07 hands its loop to common/chat.c. Here
  * the program writes that loop itself: one poll() on two descriptors, stdin

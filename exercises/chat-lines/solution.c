@@ -5,6 +5,10 @@
  * Run:   build/exercises/chat-lines [HOST [PORT]]     (default 127.0.0.1 1914)
  *        then:  build/v07-chat-client   and type lines.
  * Task:  exercises/chat-lines/README.md
+#ifndef STARTER
+ * The parts between "#ifndef STARTER" and "#else" are the learner's to write:
+ * exercises/make-starters turns this file into starter.c.
+#endif /* STARTER */
  *
  * What changes from v06, and why: v06 hands the framing to common/io.c. Here
  * the program frames the lines itself: TCP delivers a byte stream, so one
@@ -62,6 +66,7 @@ static int answer(int fd, struct framer *framer, const char *line, size_t length
 /* Answers every whole line in the buffer and keeps the rest. Returns 0 or -1. */
 static int answer_lines(int fd, struct framer *framer)
 {
+#ifndef STARTER
     size_t start = 0;
     char *newline;
     while ((newline = memchr(framer->data + start, '\n', framer->used - start)) != NULL) {
@@ -80,6 +85,19 @@ static int answer_lines(int fd, struct framer *framer)
         framer->used = 0;
     }
     return 0;
+#else /* STARTER */
+    /* TODO: this treats whatever one recv() brought as ONE line. Find each
+     * '\n' in framer->data (memchr), answer the line before it, and go on
+     * after it; keep the bytes after the last '\n' (an unfinished line) at
+     * the front of the buffer for the next recv(). If the buffer is full
+     * and holds no '\n', the line is too long: set framer->too_long and
+     * drop its bytes (answer() then says "(line too long)"). */
+    size_t length = framer->used;
+    if (length > 0 && framer->data[length - 1] == '\n')
+        length--;
+    framer->used = 0;
+    return answer(fd, framer, framer->data, length);
+#endif /* STARTER */
 }
 
 /* Serves one client until it closes its side (or an error, or a stop). */
@@ -105,10 +123,15 @@ static void serve(int fd, const char *peer_text)
             return;
         }
     }
+#ifndef STARTER
     /* The client closed: a last line without '\n' is still a line. */
     if ((framer.used > 0 || framer.too_long) &&
         answer(fd, &framer, framer.data, framer.used) == -1)
         warn_errno("send to %s", peer_text);
+#else /* STARTER */
+    /* TODO: the client closed its side. A last line without '\n' may be
+     * waiting in the buffer (or a too-long line): it is a line too, answer it. */
+#endif /* STARTER */
 }
 
 int main(int argc, char *argv[])

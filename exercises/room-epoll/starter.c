@@ -3,8 +3,8 @@
  * poll(); the exercise after lessons/v09-chat-room-epoll is to drive it with
  * epoll instead.
  *
- * Run:   /tmp/room-epoll [HOST [PORT]]   (build it as the README shows)
- * Task:  exercises/room-epoll/README.md  (look for TODO; `make hint EX=room-epoll` helps)
+ * Run:   /tmp/room-epoll [HOST [PORT]]   (build it as exercises/room-epoll/README.md shows)
+ * Task:  exercises/room-epoll/README.md   (look for TODO; `make hint EX=room-epoll` helps)
  *
  * How it works: every socket is non-blocking. A client's bytes are read into
  * its queue and written back at once; what the client's socket cannot take

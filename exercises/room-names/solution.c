@@ -6,6 +6,10 @@
  * Run:   build/exercises/room-names [HOST [PORT]]     (default 127.0.0.1 1914)
  *        then, in two or more terminals:  build/v07-chat-client
  * Task:  exercises/room-names/README.md
+#ifndef STARTER
+ * The parts between "#ifndef STARTER" and "#else" are the learner's to write:
+ * exercises/make-starters turns this file into starter.c.
+#endif /* STARTER */
  *
  * What changes from v08, and why: v08 keeps each client's state in
  * common/room.c. Here the program keeps it itself, in one struct per client:
@@ -72,6 +76,7 @@ static void tell_others(const struct client *except, const char *text)
             tell(clients[i], text);
 }
 
+#ifndef STARTER
 /* A name is 1 to NAME_LIMIT letters, digits, '_' or '-'. */
 static bool valid_name(const char *name, size_t length)
 {
@@ -86,6 +91,7 @@ static bool valid_name(const char *name, size_t length)
     return true;
 }
 
+#endif /* STARTER */
 static void join(int fd)
 {
     if (client_count == MAX_CLIENTS) {
@@ -127,6 +133,7 @@ static void leave(size_t index)
 static void handle_line(struct client *client, const char *line, size_t length)
 {
     char text[MESSAGE_SIZE];
+#ifndef STARTER
     if (length >= 6 && memcmp(line, "/nick ", 6) == 0) {
         const char *name = line + 6;
         size_t name_length = length - 6;
@@ -144,6 +151,13 @@ static void handle_line(struct client *client, const char *line, size_t length)
         tell(client, text);
         return;
     }
+#else /* STARTER */
+    /* TODO: a line "/nick NAME" (exactly "/nick " and then the name) is not
+     * a message. If NAME is valid (1 to NAME_LIMIT bytes, each a letter,
+     * digit, _ or -), change this client's name (client->name), tell the
+     * others "* OLD is now NAME" and the sender "* you are now NAME".
+     * Otherwise tell the sender "* bad name ..." and change nothing. */
+#endif /* STARTER */
     snprintf(text, sizeof text, "%s: %.*s\n", client->name, (int)length, line);
     tell_others(client, text);
 }

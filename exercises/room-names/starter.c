@@ -3,7 +3,7 @@
  * client has a name of its own and may change it with "/nick NAME"; the
  * exercise after lessons/v08-chat-room.
  *
- * Run:   /tmp/room-names [HOST [PORT]]   (build it as the README shows)
+ * Run:   /tmp/room-names [HOST [PORT]]   (build it as exercises/room-names/README.md shows)
  *        then, in two or more terminals:  build/v07-chat-client
  * Task:  exercises/room-names/README.md   (look for TODO; `make hint EX=room-names` helps)
  *

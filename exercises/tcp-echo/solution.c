@@ -4,6 +4,10 @@
  *
  * Run:   build/exercises/tcp-echo [HOST [PORT]]     (default 127.0.0.1 1914)
  * Task:  exercises/tcp-echo/README.md
+#ifndef STARTER
+ * The parts between "#ifndef STARTER" and "#else" are the learner's to write:
+ * exercises/make-starters turns this file into starter.c.
+#endif /* STARTER */
  *
  * What changes from v04, and why: v04 reads once (at most 500 bytes) and
  * closes. An echo server must send back EVERY byte, however much the client
@@ -31,6 +35,7 @@ static const char help[] =
  * Returns 0, or -1 with errno set. */
 static int send_all(int fd, const char *data, size_t length)
 {
+#ifndef STARTER
     while (length > 0) {
         ssize_t sent = send(fd, data, length, 0);
         if (sent == -1) {
@@ -42,11 +47,19 @@ static int send_all(int fd, const char *data, size_t length)
         length -= (size_t)sent;
     }
     return 0;
+#else /* STARTER */
+    /* TODO: send() may take only part of the bytes (a short write): keep
+     * sending the rest until all LENGTH bytes are out. Retry after EINTR
+     * unless stop_requested is set. */
+    ssize_t sent = send(fd, data, length, 0);
+    return sent == -1 ? -1 : 0;
+#endif /* STARTER */
 }
 
 /* Echoes one client until it closes its side (or an error, or a stop). */
 static void serve(int connection_fd, const char *peer_text)
 {
+#ifndef STARTER
     char buffer[16384];
     for (;;) {
         ssize_t received = recv(connection_fd, buffer, sizeof buffer, 0);
@@ -65,6 +78,18 @@ static void serve(int connection_fd, const char *peer_text)
             return;
         }
     }
+#else /* STARTER */
+    char buffer[TUTORIAL_BUFFER_SIZE];
+    /* TODO: this echoes only the first piece, like v04's single recv().
+     * Loop: recv() until it returns 0 (the client closed its side), and
+     * send back every piece with send_all(). recv() returning -1 with EINTR
+     * means a signal: go on unless stop_requested. */
+    ssize_t received = recv(connection_fd, buffer, sizeof buffer, 0);
+    if (received <= 0)
+        return;
+    if (send_all(connection_fd, buffer, (size_t)received) == -1)
+        warn_errno("send to %s", peer_text);
+#endif /* STARTER */
 }
 
 int main(int argc, char *argv[])
