@@ -9,7 +9,7 @@
 #ifndef STARTER
  * The parts between "#ifndef STARTER" and "#else" are the learner's to write:
  * exercises/make-starters turns this file into starter.c.
-#endif /* STARTER */
+#endif // STARTER
  *
  * What changes from v07, and why: v07 hands its loop to common/chat.c. Here
  * the program writes that loop itself: one poll() on two descriptors, stdin
@@ -110,7 +110,7 @@ int main(int argc, char *argv[])
         { .fd = STDIN_FILENO, .events = POLLIN },
         { .fd = fd, .events = POLLIN },
     };
-#else /* STARTER */
+#else // STARTER
     /* TODO: this loop blocks in read() on stdin, so nothing the server says
      * is printed while the user is not typing, and a server that closes goes
      * unnoticed. Wait for BOTH with poll() on a struct pollfd[2] (stdin and
@@ -118,14 +118,14 @@ int main(int argc, char *argv[])
      * print_lines() (0 bytes: the server closed, print its unfinished last
      * line and end with exit status 0); when stdin is ready, read and
      * send_lines(). poll() returning -1 with EINTR: go round again. */
-#endif /* STARTER */
+#endif // STARTER
     while (!stop_requested && !leaving) {
 #ifndef STARTER
         if (poll(watched, 2, -1) == -1) {
-#else /* STARTER */
+#else // STARTER
         ssize_t n = line_buffer_read(&typed, STDIN_FILENO);
         if (n == -1) {
-#endif /* STARTER */
+#endif // STARTER
             if (errno == EINTR)
                 continue;
 #ifndef STARTER
@@ -167,22 +167,22 @@ int main(int argc, char *argv[])
                     die_errno("send to %s", server_text);
             }
             leaving = sent == 1 || n == 0;
-#else /* STARTER */
+#else // STARTER
             die_errno("read standard input");
-#endif /* STARTER */
+#endif // STARTER
         }
 #ifdef STARTER
         /* TODO: send_lines() returns 1 for the line "/quit": leave then. */
         if (send_lines(&typed, fd) == -1)
             die_errno("send to %s", server_text);
         leaving = n == 0;
-#endif /* STARTER */
+#endif // STARTER
     }
 #ifdef STARTER
     (void)received; /* TODO: used once the loop reads the server too */
     (void)mid_line;
     (void)print_lines;
-#endif /* STARTER */
+#endif // STARTER
     if (leaving)
         printf("%s: goodbye\n", program_name());
     else if (stop_requested)

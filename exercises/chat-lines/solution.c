@@ -8,7 +8,7 @@
 #ifndef STARTER
  * The parts between "#ifndef STARTER" and "#else" are the learner's to write:
  * exercises/make-starters turns this file into starter.c.
-#endif /* STARTER */
+#endif // STARTER
  *
  * What changes from v06, and why: v06 hands the framing to common/io.c. Here
  * the program frames the lines itself: TCP delivers a byte stream, so one
@@ -85,7 +85,7 @@ static int answer_lines(int fd, struct framer *framer)
         framer->used = 0;
     }
     return 0;
-#else /* STARTER */
+#else // STARTER
     /* TODO: this treats whatever one recv() brought as ONE line. Find each
      * '\n' in framer->data (memchr), answer the line before it, and go on
      * after it; keep the bytes after the last '\n' (an unfinished line) at
@@ -97,7 +97,7 @@ static int answer_lines(int fd, struct framer *framer)
         length--;
     framer->used = 0;
     return answer(fd, framer, framer->data, length);
-#endif /* STARTER */
+#endif // STARTER
 }
 
 /* Serves one client until it closes its side (or an error, or a stop). */
@@ -128,10 +128,10 @@ static void serve(int fd, const char *peer_text)
     if ((framer.used > 0 || framer.too_long) &&
         answer(fd, &framer, framer.data, framer.used) == -1)
         warn_errno("send to %s", peer_text);
-#else /* STARTER */
+#else // STARTER
     /* TODO: the client closed its side. A last line without '\n' may be
      * waiting in the buffer (or a too-long line): it is a line too, answer it. */
-#endif /* STARTER */
+#endif // STARTER
 }
 
 int main(int argc, char *argv[])

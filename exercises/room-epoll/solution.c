@@ -2,17 +2,17 @@
  * room-epoll (reference solution) - an echo server for many clients at once, driven by
 #ifndef STARTER
  * epoll: the exercise after lessons/v09-chat-room-epoll, done.
-#else /* STARTER */
+#else // STARTER
  * poll(); the exercise after lessons/v09-chat-room-epoll is to drive it with
  * epoll instead.
-#endif /* STARTER */
+#endif // STARTER
  *
  * Run:   build/exercises/room-epoll [HOST [PORT]]     (default 127.0.0.1 1914)
  * Task:  exercises/room-epoll/README.md
 #ifndef STARTER
  * The parts between "#ifndef STARTER" and "#else" are the learner's to write:
  * exercises/make-starters turns this file into starter.c.
-#endif /* STARTER */
+#endif // STARTER
  *
  * How it works: every socket is non-blocking. A client's bytes are read into
  * its queue and written back at once; what the client's socket cannot take
@@ -28,13 +28,13 @@
  * comes, goes, or switches between "read" and "write"), and epoll_wait()
  * returns only the ready ones, each with the pointer stored for it: the
  * cost of a turn follows the number of BUSY clients, not of all clients.
-#else /* STARTER */
+#else // STARTER
  * The loop asks poll() which sockets are ready: it rebuilds the whole array
  * of descriptors every turn, and the kernel scans all of it every call, so
  * each turn costs time in proportion to the number of clients, busy or not.
  * epoll keeps the list of watched descriptors in the kernel and reports only
  * the ready ones (lessons/v09-chat-room-epoll).
-#endif /* STARTER */
+#endif // STARTER
  */
 #include "error.h"
 #include "net.h"
@@ -45,14 +45,14 @@
 #include <fcntl.h>
 #ifdef STARTER
 #include <poll.h>
-#endif /* STARTER */
+#endif // STARTER
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #ifndef STARTER
 #include <sys/epoll.h>
-#endif /* STARTER */
+#endif // STARTER
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -71,14 +71,14 @@ struct client {
 #ifndef STARTER
     size_t index;    /* where it is in clients[] */
     bool watching_output; /* registered for EPOLLOUT, not EPOLLIN */
-#endif /* STARTER */
+#endif // STARTER
 };
 
 static struct client *clients[MAX_CLIENTS];
 static size_t client_count;
 #ifndef STARTER
 static int epoll_fd = -1;
-#endif /* STARTER */
+#endif // STARTER
 
 static void set_non_blocking(int fd)
 {
@@ -141,7 +141,7 @@ static bool watch(struct client *client)
     return true;
 }
 
-#endif /* STARTER */
+#endif // STARTER
 static struct client *join(int fd)
 {
     struct client *client = malloc(sizeof *client);
@@ -164,9 +164,9 @@ static struct client *join(int fd)
         close(fd);
         return NULL;
     }
-#else /* STARTER */
+#else // STARTER
     *client = (struct client){ .fd = fd, .data = data };
-#endif /* STARTER */
+#endif // STARTER
     clients[client_count++] = client;
     return client;
 }
@@ -174,10 +174,10 @@ static struct client *join(int fd)
 #ifndef STARTER
 /* Removes CLIENT; the last one in clients[] takes its place. */
 static void leave(struct client *client)
-#else /* STARTER */
+#else // STARTER
 /* Removes the client at INDEX; the last one takes its place. */
 static void leave(size_t index)
-#endif /* STARTER */
+#endif // STARTER
 {
 #ifndef STARTER
     struct client *last = clients[--client_count];
@@ -187,10 +187,10 @@ static void leave(size_t index)
      * refers to this socket); DEL says so, and catches mistakes. */
     if (epoll_ctl(epoll_fd, EPOLL_CTL_DEL, client->fd, NULL) == -1)
         warn_errno("epoll_ctl DEL");
-#else /* STARTER */
+#else // STARTER
     struct client *client = clients[index];
     clients[index] = clients[--client_count];
-#endif /* STARTER */
+#endif // STARTER
     close(client->fd);
     free(client->data);
     free(client);
@@ -240,7 +240,7 @@ int main(int argc, char *argv[])
         die_errno("epoll_ctl ADD %s", address_text);
 
     struct epoll_event events[64];
-#else /* STARTER */
+#else // STARTER
     /* TODO: replace this poll() loop with epoll:
      *   - epoll_create1(EPOLL_CLOEXEC) once, before the loop;
      *   - epoll_ctl(EPOLL_CTL_ADD) the listening socket, and each client in
@@ -252,12 +252,12 @@ int main(int argc, char *argv[])
      *   - epoll_wait() instead of poll(), handling only the events it returns.
      * Nothing else about the server changes. */
     static struct pollfd watched[MAX_CLIENTS + 1];
-#endif /* STARTER */
+#endif // STARTER
     while (!stop_requested) {
 #ifndef STARTER
         int ready = epoll_wait(epoll_fd, events, 64, -1);
         if (ready == -1) {
-#else /* STARTER */
+#else // STARTER
         /* Entry 0: the listening socket; entry i + 1: clients[i]. A client
          * with bytes waiting is not read until they are out (back pressure). */
         watched[0] = (struct pollfd){ .fd = listen_fd, .events = POLLIN };
@@ -268,56 +268,56 @@ int main(int argc, char *argv[])
             };
         size_t watched_count = client_count + 1;
         if (poll(watched, watched_count, -1) == -1) {
-#endif /* STARTER */
+#endif // STARTER
             if (errno == EINTR)
                 continue;
 #ifndef STARTER
             die_errno("epoll_wait");
-#else /* STARTER */
+#else // STARTER
             die_errno("poll");
-#endif /* STARTER */
+#endif // STARTER
         }
 #ifndef STARTER
         for (int i = 0; i < ready; i++) {
             struct client *client = events[i].data.ptr;
             if (client == NULL) {
                 accept_all(listen_fd);
-#else /* STARTER */
+#else // STARTER
         /* Backwards: leave() moves the last client into the freed place,
          * and that one has been handled already. */
         for (size_t i = watched_count - 1; i >= 1; i--) {
             struct client *client = clients[i - 1];
             short revents = watched[i].revents;
             if (revents == 0)
-#endif /* STARTER */
+#endif // STARTER
                 continue;
 #ifndef STARTER
             }
             /* A client left this turn is freed at once: safe, because
              * epoll reports each descriptor at most once per epoll_wait(). */
-#endif /* STARTER */
+#endif // STARTER
             bool alive = has_output(client) ? flush(client) : readable(client);
 #ifndef STARTER
             if (!alive || !watch(client))
                 leave(client);
-#else /* STARTER */
+#else // STARTER
             if (!alive)
                 leave(i - 1);
-#endif /* STARTER */
+#endif // STARTER
         }
 #ifdef STARTER
         if (watched[0].revents != 0)
             accept_all(listen_fd);
-#endif /* STARTER */
+#endif // STARTER
     }
 
     while (client_count > 0)
 #ifndef STARTER
         leave(clients[client_count - 1]);
     close(epoll_fd);
-#else /* STARTER */
+#else // STARTER
         leave(client_count - 1);
-#endif /* STARTER */
+#endif // STARTER
     close(listen_fd);
     printf("%s: stopped\n", program_name());
     return 0;

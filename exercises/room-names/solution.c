@@ -9,7 +9,7 @@
 #ifndef STARTER
  * The parts between "#ifndef STARTER" and "#else" are the learner's to write:
  * exercises/make-starters turns this file into starter.c.
-#endif /* STARTER */
+#endif // STARTER
  *
  * What changes from v08, and why: v08 keeps each client's state in
  * common/room.c. Here the program keeps it itself, in one struct per client:
@@ -91,7 +91,7 @@ static bool valid_name(const char *name, size_t length)
     return true;
 }
 
-#endif /* STARTER */
+#endif // STARTER
 static void join(int fd)
 {
     if (client_count == MAX_CLIENTS) {
@@ -151,13 +151,13 @@ static void handle_line(struct client *client, const char *line, size_t length)
         tell(client, text);
         return;
     }
-#else /* STARTER */
+#else // STARTER
     /* TODO: a line "/nick NAME" (exactly "/nick " and then the name) is not
      * a message. If NAME is valid (1 to NAME_LIMIT bytes, each a letter,
      * digit, _ or -), change this client's name (client->name), tell the
      * others "* OLD is now NAME" and the sender "* you are now NAME".
      * Otherwise tell the sender "* bad name ..." and change nothing. */
-#endif /* STARTER */
+#endif // STARTER
     snprintf(text, sizeof text, "%s: %.*s\n", client->name, (int)length, line);
     tell_others(client, text);
 }

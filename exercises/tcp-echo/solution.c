@@ -7,7 +7,7 @@
 #ifndef STARTER
  * The parts between "#ifndef STARTER" and "#else" are the learner's to write:
  * exercises/make-starters turns this file into starter.c.
-#endif /* STARTER */
+#endif // STARTER
  *
  * What changes from v04, and why: v04 reads once (at most 500 bytes) and
  * closes. An echo server must send back EVERY byte, however much the client
@@ -47,13 +47,13 @@ static int send_all(int fd, const char *data, size_t length)
         length -= (size_t)sent;
     }
     return 0;
-#else /* STARTER */
+#else // STARTER
     /* TODO: send() may take only part of the bytes (a short write): keep
      * sending the rest until all LENGTH bytes are out. Retry after EINTR
      * unless stop_requested is set. */
     ssize_t sent = send(fd, data, length, 0);
     return sent == -1 ? -1 : 0;
-#endif /* STARTER */
+#endif // STARTER
 }
 
 /* Echoes one client until it closes its side (or an error, or a stop). */
@@ -78,7 +78,7 @@ static void serve(int connection_fd, const char *peer_text)
             return;
         }
     }
-#else /* STARTER */
+#else // STARTER
     char buffer[TUTORIAL_BUFFER_SIZE];
     /* TODO: this echoes only the first piece, like v04's single recv().
      * Loop: recv() until it returns 0 (the client closed its side), and
@@ -89,7 +89,7 @@ static void serve(int connection_fd, const char *peer_text)
         return;
     if (send_all(connection_fd, buffer, (size_t)received) == -1)
         warn_errno("send to %s", peer_text);
-#endif /* STARTER */
+#endif // STARTER
 }
 
 int main(int argc, char *argv[])

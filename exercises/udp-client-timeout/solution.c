@@ -11,7 +11,7 @@
 #ifndef STARTER
  * The parts between "#ifndef STARTER" and "#else" are the learner's to write:
  * exercises/make-starters turns this file into starter.c.
-#endif /* STARTER */
+#endif // STARTER
  *
  * What changes from v02: v02 waits once and gives up. UDP may lose a
  * datagram (or its reply) without telling anyone, so a client that wants an
@@ -75,10 +75,10 @@ int main(int argc, char *argv[])
 
 #ifndef STARTER
     struct timeval timeout = { .tv_sec = TRY_SECONDS, .tv_usec = 0 };
-#else /* STARTER */
+#else // STARTER
     /* TODO: wait at most TRY_SECONDS for each reply (SO_RCVTIMEO), not 10. */
     struct timeval timeout = { .tv_sec = 10, .tv_usec = 0 };
-#endif /* STARTER */
+#endif // STARTER
     if (setsockopt(client_fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout) == -1) {
         int option_errno = errno;
         freeaddrinfo(addresses);
@@ -89,12 +89,12 @@ int main(int argc, char *argv[])
     ssize_t received = -1;
 #ifndef STARTER
     for (long try = 1; try <= tries && received == -1; try++) {
-#else /* STARTER */
+#else // STARTER
     /* TODO: this sends once. Send again after each timeout, TRIES times in
      * all (the loop condition), and stop as soon as a reply arrives. */
     (void)tries;
     for (long try = 1; try <= 1 && received == -1; try++) {
-#endif /* STARTER */
+#endif // STARTER
         if (sendto(client_fd, message, strlen(message), 0, server->ai_addr,
                    server->ai_addrlen) == -1) {
             int send_errno = errno;

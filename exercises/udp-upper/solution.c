@@ -9,7 +9,7 @@
 #ifndef STARTER
  * The parts between "#ifndef STARTER" and "#else" are the learner's to write:
  * exercises/make-starters turns this file into starter.c.
-#endif /* STARTER */
+#endif // STARTER
  *
  * What changes from v03: the reply is computed from the datagram. Only the
  * bytes 'a'..'z' change; every other byte, including each byte of a UTF-8
@@ -41,12 +41,12 @@ static void upper_ascii(unsigned char *bytes, size_t length)
     for (size_t i = 0; i < length; i++)
         if (bytes[i] >= 'a' && bytes[i] <= 'z')
             bytes[i] = (unsigned char)(bytes[i] - 'a' + 'A');
-#else /* STARTER */
+#else // STARTER
     /* TODO: turn each byte 'a'..'z' into 'A'..'Z'; leave every other byte
      * exactly as it is (UTF-8 characters are bytes >= 0x80). */
     (void)bytes;
     (void)length;
-#endif /* STARTER */
+#endif // STARTER
 }
 
 int main(int argc, char *argv[])
