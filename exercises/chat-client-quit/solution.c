@@ -106,22 +106,26 @@ int main(int argc, char *argv[])
     int exit_status = 0;
     bool leaving = false; /* "/quit" or end of stdin: say goodbye */
 #ifndef STARTER
-    struct pollfd watched[2] = {
+    /* The stop pipe (common/signals.h) is watched too: one SIGINT or SIGTERM
+     * ends the wait at any moment, even one that came just before it. */
+    struct pollfd watched[3] = {
         { .fd = STDIN_FILENO, .events = POLLIN },
         { .fd = fd, .events = POLLIN },
+        { .fd = stop_fd(), .events = POLLIN },
     };
 #else // STARTER
     /* TODO: this loop blocks in read() on stdin, so nothing the server says
      * is printed while the user is not typing, and a server that closes goes
-     * unnoticed. Wait for BOTH with poll() on a struct pollfd[2] (stdin and
-     * fd, events POLLIN): when fd is ready, line_buffer_read() from it and
+     * unnoticed. Wait for BOTH with poll() on a struct pollfd[3] (stdin, fd,
+     * and stop_fd() so that Ctrl-C always ends the wait; events POLLIN): when
+     * stop_fd() is ready, leave the loop; when fd is ready, line_buffer_read() from it and
      * print_lines() (0 bytes: the server closed, print its unfinished last
      * line and end with exit status 0); when stdin is ready, read and
      * send_lines(). poll() returning -1 with EINTR: go round again. */
 #endif // STARTER
     while (!stop_requested && !leaving) {
 #ifndef STARTER
-        if (poll(watched, 2, -1) == -1) {
+        if (poll(watched, 3, -1) == -1) {
 #else // STARTER
         ssize_t n = line_buffer_read(&typed, STDIN_FILENO);
         if (n == -1) {
@@ -131,6 +135,8 @@ int main(int argc, char *argv[])
 #ifndef STARTER
             die_errno("poll");
         }
+        if (watched[2].revents != 0)
+            break; /* a stop was requested */
         if (watched[1].revents != 0) { /* the server said something, or left */
             ssize_t n = line_buffer_read(&received, fd);
             if (n > 0) {

@@ -78,6 +78,7 @@ static struct client *clients[MAX_CLIENTS];
 static size_t client_count;
 #ifndef STARTER
 static int epoll_fd = -1;
+static char stop_marker; /* the stop pipe's epoll data: &stop_marker */
 #endif // STARTER
 
 static void set_non_blocking(int fd)
@@ -238,6 +239,11 @@ int main(int argc, char *argv[])
     struct epoll_event listen_event = { .events = EPOLLIN, .data.ptr = NULL };
     if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, listen_fd, &listen_event) == -1)
         die_errno("epoll_ctl ADD %s", address_text);
+    /* The stop pipe (common/signals.h) is watched too: one SIGINT or SIGTERM
+     * ends the wait at any moment, even one that came just before it. */
+    struct epoll_event stop_event = { .events = EPOLLIN, .data.ptr = &stop_marker };
+    if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, stop_fd(), &stop_event) == -1)
+        die_errno("epoll_ctl ADD stop pipe");
 
     struct epoll_event events[64];
 #else // STARTER
@@ -251,15 +257,18 @@ int main(int argc, char *argv[])
      *   - epoll_ctl(EPOLL_CTL_DEL) before close() in leave();
      *   - epoll_wait() instead of poll(), handling only the events it returns.
      * Nothing else about the server changes. */
-    static struct pollfd watched[MAX_CLIENTS + 1];
+    static struct pollfd watched[MAX_CLIENTS + 2];
 #endif // STARTER
-    while (!stop_requested) {
+    bool stopping = false;
+    while (!stopping) {
 #ifndef STARTER
         int ready = epoll_wait(epoll_fd, events, 64, -1);
         if (ready == -1) {
 #else // STARTER
-        /* Entry 0: the listening socket; entry i + 1: clients[i]. A client
-         * with bytes waiting is not read until they are out (back pressure). */
+        /* Entry 0: the listening socket; entry i + 1: clients[i]; the last
+         * one: the stop pipe (common/signals.h), so that one SIGINT or SIGTERM
+         * ends the wait at any moment. A client with bytes waiting is not
+         * read until they are out (back pressure). */
         watched[0] = (struct pollfd){ .fd = listen_fd, .events = POLLIN };
         for (size_t i = 0; i < client_count; i++)
             watched[i + 1] = (struct pollfd){
@@ -267,7 +276,8 @@ int main(int argc, char *argv[])
                 .events = has_output(clients[i]) ? POLLOUT : POLLIN,
             };
         size_t watched_count = client_count + 1;
-        if (poll(watched, watched_count, -1) == -1) {
+        watched[watched_count] = (struct pollfd){ .fd = stop_fd(), .events = POLLIN };
+        if (poll(watched, watched_count + 1, -1) == -1) {
 #endif // STARTER
             if (errno == EINTR)
                 continue;
@@ -277,8 +287,16 @@ int main(int argc, char *argv[])
             die_errno("poll");
 #endif // STARTER
         }
+#ifdef STARTER
+        if (watched[watched_count].revents != 0)
+            stopping = true; /* a stop was requested: this turn is the last */
+#endif // STARTER
 #ifndef STARTER
         for (int i = 0; i < ready; i++) {
+            if (events[i].data.ptr == &stop_marker) {
+                stopping = true; /* a stop was requested: this turn is the last */
+                continue;
+            }
             struct client *client = events[i].data.ptr;
             if (client == NULL) {
                 accept_all(listen_fd);

@@ -9,7 +9,7 @@ TESTS=(
     "test_gives_up 2 20 a silent server: exactly 3 datagrams, ~1 s apart, then exit 1 with one line on stderr"
     "test_one_try 1 20 TRIES 1: one datagram, gives up after ~1 s"
     "test_bad_tries 1 20 TRIES 0 or 'x' is a usage error: one line on stderr, exit status 2"
-    "test_memcheck 2 60 valgrind memcheck: no memory errors and no leaks (a lost datagram, then a reply)"
+    "test_memcheck 2 60 valgrind memcheck (memory only): no memory errors and no leaks, in it or in any program it starts (a lost datagram, then a reply)"
 )
 
 # start_peer DROP: the server; sets PORT and PEER_OUT.
@@ -97,7 +97,8 @@ test_bad_tries() {
 test_memcheck() {
     use_valgrind
     start_peer 1 || return 1
+    SCENARIO_NOTES=$LOG_DIR/scenario.notes SCENARIO_FAILED=0
     run_student 40 127.0.0.1 "$PORT" again
-    [ "$STATUS" = 0 ] || { fail "exit status $STATUS under valgrind (99: valgrind found errors)"; show stderr "$ERR"; expect_memcheck_clean; return 1; }
-    expect_memcheck_clean
+    [ "$STATUS" = 0 ] || [ "$STATUS" = 99 ] || { SCENARIO_FAILED=1; echo "exit status $STATUS, expected 0 (the second datagram was answered)" >"$SCENARIO_NOTES"; }
+    memcheck_verdict "$STATUS"
 }
