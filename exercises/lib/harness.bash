@@ -251,6 +251,17 @@ expect_signals_stop() {
         done
     done
 }
+
+# wait_ended PID SECONDS: waits up to SECONDS for PID to end, without killing
+# it. Returns 0 and sets ENDED_STATUS if it ended, 1 if it still runs.
+wait_ended() {
+    local tries=$(($2 * 20))
+    while kill -0 "$1" 2>/dev/null && ((tries-- > 0)); do sleep 0.05; done
+    kill -0 "$1" 2>/dev/null && return 1
+    ENDED_STATUS=0
+    wait "$1" 2>/dev/null || ENDED_STATUS=$?
+    return 0
+}
 # expect_stopped_cleanly: after stop_student, the server must have exited 0.
 expect_stopped_cleanly() {
     [ "$STOP_STATUS" = 0 ] && return 0
