@@ -135,8 +135,11 @@ test_bad_port() {
 memcheck_echo() {
     printf 'hello\n' >"$LOG_DIR/short"
     head -c 100000 /dev/urandom >"$LOG_DIR/mid"
-    talk "$LOG_DIR/short" && expect_same_bytes "$LOG_DIR/short" "$REPLY_FILE" || return 1
-    talk "$LOG_DIR/mid" && expect_same_bytes "$LOG_DIR/mid" "$REPLY_FILE"
+    talk "$LOG_DIR/short" || { fail "no echo of 'hello' (peer exit $?)"; show peer "$LOG_DIR/peer.err"; return 1; }
+    expect_same_bytes "$LOG_DIR/short" "$REPLY_FILE" || return 1
+    talk "$LOG_DIR/mid" ||
+        { fail "100000 bytes were not echoed completely (peer exit $?)"; compare_bytes "$LOG_DIR/mid" "$REPLY_FILE"; show peer "$LOG_DIR/peer.err"; return 1; }
+    expect_same_bytes "$LOG_DIR/mid" "$REPLY_FILE"
 }
 
 test_memcheck() {
