@@ -81,7 +81,7 @@ setup_file() {
     done
     grade_in_background no-short-writes tcp-echo "$variants/no-short-writes.c" --tests short_writes,echo_1mib
     grade_in_background ignores-sigint tcp-echo "$variants/ignores-sigint.c" --tests stops_on_signals
-    grade_in_background reexec-leak tcp-echo "$FIXTURES/hostile/reexec-leak.c" --tests memcheck,echo_short
+    grade_in_background reexec-leak tcp-echo "$FIXTURES/hostile/reexec-leak.c" --tests memcheck
     # The starter echoes only a first piece (a functional bug) but leaks
     # nothing: the memcheck test gives its points and notes the bug.
     grade_in_background starter-memcheck tcp-echo "$ex/tcp-echo/starter.c" --tests memcheck \
@@ -137,8 +137,7 @@ expect_full_marks() { # ID
     expect_line '^      \| valgrind found memory errors or leaks:$'
     expect_line 'definitely lost'
     expect_line 'main \(reexec-leak\.c:[0-9]+\)'
-    expect_line '^PASS  2/2  echoes a short message'
-    expect_equal "score: 2/4" "$(last_line)"
+    expect_equal "score: 0/2" "$(last_line)"
 }
 
 @test "tcp-echo: the valgrind test judges memory only: a functional bug keeps its points and is noted" {

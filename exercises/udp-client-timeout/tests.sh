@@ -60,7 +60,8 @@ test_default_message() {
 
 test_retries_once() {
     start_peer 1 || return 1
-    run_student 15 127.0.0.1 "$PORT" again
+    run_student 6 127.0.0.1 "$PORT" again
+    [ "$STATUS" = 124 ] && { fail "still running after 6 s, so it was stopped: after about 1 s without a reply it must send again, or give up after TRIES tries"; show stderr "$ERR"; return 1; }
     [ "$STATUS" = 0 ] || { fail "exit status $STATUS, expected 0 (the second datagram was answered)"; show stderr "$ERR"; return 1; }
     expect_stdout "reply:again" && expect_datagrams 2 again || return 1
     [ "$ELAPSED" -le 4 ] || { fail "took $ELAPSED s; the retry should come after about 1 s"; return 1; }
@@ -68,7 +69,8 @@ test_retries_once() {
 
 test_gives_up() {
     start_peer -1 || return 1
-    run_student 15 127.0.0.1 "$PORT" anyone
+    run_student 8 127.0.0.1 "$PORT" anyone
+    [ "$STATUS" = 124 ] && { fail "still running after 8 s, so it was stopped: after about 1 s without a reply it must send again, or give up after TRIES tries"; show stderr "$ERR"; return 1; }
     [ "$STATUS" = 1 ] || { fail "exit status $STATUS, expected 1"; show stderr "$ERR"; return 1; }
     expect_datagrams 3 anyone || return 1
     [ "$ELAPSED" -ge 2 ] && [ "$ELAPSED" -le 6 ] || { fail "gave up after $ELAPSED s, expected about 3 s"; return 1; }
@@ -78,7 +80,8 @@ test_gives_up() {
 
 test_one_try() {
     start_peer -1 || return 1
-    run_student 15 127.0.0.1 "$PORT" once 1
+    run_student 5 127.0.0.1 "$PORT" once 1
+    [ "$STATUS" = 124 ] && { fail "still running after 5 s, so it was stopped: after about 1 s without a reply it must send again, or give up after TRIES tries"; show stderr "$ERR"; return 1; }
     [ "$STATUS" = 1 ] || { fail "exit status $STATUS, expected 1"; show stderr "$ERR"; return 1; }
     expect_datagrams 1 once || return 1
     [ "$ELAPSED" -le 3 ] || { fail "gave up after $ELAPSED s, expected about 1 s"; return 1; }
