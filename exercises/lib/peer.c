@@ -42,6 +42,9 @@
  *                                        pieces DELAY_MS apart, and close;
  *                                        BYTES -1: never answer, never close
  *   peer port-free                       print a TCP port nothing listens on
+ *   peer relay                           a server for a client's tests: "port N"
+ *                                        (stderr), ONE client, then stdin -> it
+ *                                        and it -> stdout, raw (see relay())
  *
  * Runs until SIGTERM when serving.
  */
@@ -346,6 +349,59 @@ static _Noreturn void tcp_serve(long bytes, long chunk, long delay_ms)
     }
 }
 
+
+/* relay: listens on 127.0.0.1:0 and prints "port N" to stderr; accepts ONE
+ * client; then copies stdin to the client and the client to stdout, raw.
+ * End of stdin closes the connection (exit 0); the client closing ends it
+ * too (exit 0). Nothing for 15 s: exit 3. */
+static int relay(void)
+{
+    int listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in address = loopback(0);
+    socklen_t length = sizeof address;
+    if (listen_fd == -1 || bind(listen_fd, (struct sockaddr *)&address, sizeof address) == -1 ||
+        listen(listen_fd, 4) == -1 || getsockname(listen_fd, (struct sockaddr *)&address, &length) == -1)
+        fail("relay");
+    fprintf(stderr, "port %d\n", ntohs(address.sin_port));
+    fflush(stderr);
+    struct pollfd waiting = { .fd = listen_fd, .events = POLLIN };
+    if (poll(&waiting, 1, 15000) != 1)
+        return 3;
+    int fd = accept(listen_fd, NULL, NULL);
+    if (fd == -1)
+        fail("relay: accept");
+    close(listen_fd);
+    fprintf(stderr, "connected\n");
+    struct pollfd p[2] = { { .fd = 0, .events = POLLIN }, { .fd = fd, .events = POLLIN } };
+    static unsigned char buffer[BIG];
+    for (;;) {
+        int ready = poll(p, 2, 15000);
+        if (ready == -1 && errno == EINTR)
+            continue;
+        if (ready <= 0)
+            return 3;
+        if (p[1].revents) {
+            ssize_t n = read(fd, buffer, sizeof buffer);
+            if (n <= 0) {
+                fprintf(stderr, n == 0 ? "closed by the client\n" : "reset by the client\n");
+                return 0;
+            }
+            if (write_all(1, buffer, (size_t)n) == -1)
+                return 2;
+        }
+        if (p[0].revents) {
+            ssize_t n = read(0, buffer, sizeof buffer);
+            if (n <= 0) {
+                close(fd);
+                fprintf(stderr, "closed by the relay\n");
+                return 0;
+            }
+            if (write_all(fd, buffer, (size_t)n) == -1)
+                return 2;
+        }
+    }
+}
+
 static int port_free(void)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -383,8 +439,10 @@ int main(int argc, char *argv[])
         tcp_serve(number(argv[2]), number(argv[3]), number(argv[4]));
     if (strcmp(mode, "port-free") == 0 && argc == 2)
         return port_free();
+    if (strcmp(mode, "relay") == 0 && argc == 2)
+        return relay();
     fprintf(stderr, "usage: peer udp-send PORT MS | udp-serve DROP | tcp-talk PORT MS [CHUNK DELAY] | "
                     "tcp-talk-slow PORT MS RCVBUF READ DELAY | "
-                    "tcp-pingpong PORT N MS | tcp-serve BYTES CHUNK DELAY | port-free\n");
+                    "tcp-pingpong PORT N MS | tcp-serve BYTES CHUNK DELAY | port-free | relay\n");
     return 2;
 }
