@@ -172,11 +172,12 @@ STOP_SECONDS=${STOP_SECONDS:-2}   # one stop signal must end a server this fast
 # student's session: start_student/run_student make the program its leader)
 # is alive. Zombies are dead already and do not count.
 alive_in_group() {
-    local stat
+    local stat line state ppid pgrp
     for stat in /proc/[0-9]*/stat; do
-        # Fields after the command name (which may hold spaces): state ppid pgrp.
-        awk -v pgid="$1" '{ sub(/^.*\) /, ""); if ($3 == pgid && $1 != "Z") found = 1 } END { exit !found }' \
-            "$stat" 2>/dev/null && return 0
+        # After the command name (which may hold spaces): state ppid pgrp.
+        read -r line 2>/dev/null <"$stat" || continue
+        read -r state ppid pgrp _ <<<"${line##*) }"
+        [ "$pgrp" = "$1" ] && [ "$state" != Z ] && return 0
     done
     return 1
 }
