@@ -88,6 +88,7 @@ setup_file() {
     grade_in_background no-short-writes tcp-echo "$variants/no-short-writes.c" --tests short_writes,echo_1mib
     grade_in_background ignores-sigint tcp-echo "$variants/ignores-sigint.c" --tests stops_on_signals
     grade_in_background reexec-leak tcp-echo "$FIXTURES/hostile/reexec-leak.c" --tests memcheck
+    grade_in_background reexec-leak-hidden tcp-echo "$FIXTURES/hostile/reexec-leak-hidden.c" --tests memcheck
     # The starter echoes only a first piece (a functional bug) but leaks
     # nothing: the memcheck test gives its points and notes the bug.
     grade_in_background starter-memcheck tcp-echo "$ex/tcp-echo/starter.c" --tests memcheck \
@@ -143,6 +144,14 @@ expect_full_marks() { # ID
     expect_line '^      \| valgrind found memory errors or leaks:$'
     expect_line 'definitely lost'
     expect_line 'main \(reexec-leak\.c:[0-9]+\)'
+    expect_equal "score: 0/2" "$(last_line)"
+}
+
+@test "tcp-echo: a leaky re-executing program that hides valgrind's report (closes its descriptor, stderr) fails the valgrind test" {
+    graded reexec-leak-hidden
+    expect_status 1
+    expect_line '^FAIL  0/2  valgrind memcheck'
+    expect_line "^      \\| valgrind's report is incomplete: it watched process [0-9]+ but never gave its summary"
     expect_equal "score: 0/2" "$(last_line)"
 }
 

@@ -62,7 +62,7 @@ student_command() {
         VALGRIND_LOG=$LOG_DIR/valgrind.$RANDOM.log
         # valgrind writes its report to fd 9, opened here by the grader: the
         # student's code cannot reach or truncate it.
-        memcheck=(valgrind -q --log-fd=9 --leak-check=full --show-leak-kinds=definite,indirect,possible
+        memcheck=(valgrind --log-fd=9 --leak-check=full --show-leak-kinds=definite,indirect,possible
             --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99 --trace-children=yes
             --track-fds=no --vgdb=no)
     fi
@@ -307,15 +307,36 @@ memcheck_verdict() {
     end_group "$pgid" "$READY_SECONDS" || lingering=1
     # valgrind writes to fd 9; a program that closes it before it re-executes
     # itself makes the new valgrind write to stderr instead ("==PID== ...").
-    local findings=$LOG_DIR/valgrind.findings
-    { cat "$VALGRIND_LOG" 2>/dev/null; grep -aE '^==[0-9]+== ' "$ERR" 2>/dev/null; } >"$findings"
-    if [ -s "$findings" ] || [ "$status" = 99 ]; then
+    # Each process valgrind watched must end its report with "ERROR SUMMARY:
+    # 0 errors" (leaks count as errors here): the verdict rests on what
+    # valgrind said, not on silence.
+    local report=$LOG_DIR/valgrind.report findings=$LOG_DIR/valgrind.findings
+    { cat "$VALGRIND_LOG" 2>/dev/null; grep -aE '^==[0-9]+== ' "$ERR" 2>/dev/null; } >"$report"
+    local errors watched summed missing
+    errors=$(sed -nE 's/^==[0-9]+== ERROR SUMMARY: ([0-9]+) errors.*/\1/p' "$report" | awk '{ n += $1 } END { print n + 0 }')
+    watched=$(sed -nE 's/^==([0-9]+)== Memcheck, a memory error detector$/\1/p' "$report" | sort -u)
+    summed=$(sed -nE 's/^==([0-9]+)== ERROR SUMMARY: .*/\1/p' "$report" | sort -u)
+    missing=$(comm -23 <(printf '%s\n' $watched) <(printf '%s\n' $summed) | tr '\n' ' ')
+    missing=${missing% }
+    # What is worth showing: everything but valgrind's banner and totals.
+    grep -avE '== (Memcheck, a memory|Copyright \(C\)|Using Valgrind|Command: |HEAP SUMMARY:| +in use at exit:| +total heap usage:|All heap blocks were freed|LEAK SUMMARY:| +(definitely|indirectly|possibly) lost: 0 bytes| +still reachable:| +suppressed:|For lists of detected|For counts of detected|ERROR SUMMARY: 0 errors|Reachable blocks|To see them, rerun)|^==[0-9]+== $' "$report" >"$findings"
+    if [ "$errors" -gt 0 ] || [ "$status" = 99 ]; then
         echo "valgrind found memory errors or leaks:"
         if [ -s "$findings" ]; then
             head -c 3000 "$findings" | sed 's/^/  | /'
         else
             echo "  (its exit status 99 says so; its report was lost: the program closed descriptor 9 or its stderr)"
         fi
+        memcheck_notes
+        return 1
+    fi
+    if [ -n "$missing" ] && [ "$status" != killed ] && [ "$status" != 124 ] && [ "$status" != 137 ]; then
+        fail "valgrind's report is incomplete: it watched process $missing but never gave its summary (a program that closes descriptor 9, or its stderr, hides valgrind's report)"
+        memcheck_notes
+        return 1
+    fi
+    if [ -z "$watched" ]; then
+        fail "valgrind's report is missing: no process was watched (the program closed descriptor 9, or valgrind did not start)"
         memcheck_notes
         return 1
     fi
