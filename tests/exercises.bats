@@ -121,7 +121,7 @@ expect_full_marks() { # ID
     expect_line '^FAIL  0/2  short writes: '
     expect_line '^PASS  2/2  echoes 1 MiB sent in one go'
     # The feedback: lengths, where the bytes stop or differ, both sides.
-    expect_line '^      \|   expected 262144 bytes, got [0-9]+ bytes$'
+    expect_line '^      \|   sent 262144 bytes, got back [0-9]+ bytes$'
     expect_line '^      \|   (first difference at byte offset [0-9]+|what came is right, but it stops after [0-9]+ bytes)'
     expect_line '^      \|   expected  "'
     expect_line '^      \|   got       "'
@@ -163,7 +163,7 @@ expect_full_marks() { # ID
     local json=$BATS_FILE_TMPDIR/grades/starter-memcheck.json note
     note=$(json_get "$json" 'tests[0].output')
     [[ $note == "note: the program did not do what this run asked"* ]] || { echo "output: $note" >&2; return 1; }
-    [[ $note == *"expected 100000 bytes, got "* ]] || { echo "output: $note" >&2; return 1; }
+    [[ $note == *"sent 100000 bytes, got back "* ]] || { echo "output: $note" >&2; return 1; }
 }
 
 @test "each exercise has README, starter, three hints, tests and a solution" {

@@ -377,11 +377,12 @@ show_window() {
     printf '  %-9s %s\n' "" "$(awk -v b="$bytes" 'BEGIN { n = split(b, v, " "); for (i = 1; i <= n; i++) printf "%02x ", v[i] }')"
 }
 
-# compare_bytes EXPECTED GOT [WHAT]: the file GOT holds exactly the bytes of
-# EXPECTED; if not, says where the first difference is, shows both sides
-# around it (text and hex) and both lengths.
+# compare_bytes EXPECTED GOT [WHAT [EXPECTED_WORD GOT_WORD]]: the file GOT holds
+# exactly the bytes of EXPECTED; if not, says where the first difference is,
+# shows both sides around it (text and hex) and both lengths. The words name
+# the two sides in the first lines (default: "expected", "got").
 compare_bytes() {
-    local expected=$1 got=$2 what=${3:-the bytes that came back}
+    local expected=$1 got=$2 what=${3:-the bytes that came back} ew=${4:-expected} gw=${5:-got}
     cmp -s "$expected" "$got" && return 0
     local want_size got_size offset
     want_size=$(stat -c %s "$expected" 2>/dev/null || echo 0)
@@ -389,8 +390,8 @@ compare_bytes() {
     # cmp: "differ: byte N" (1-based) or "EOF on FILE after byte N" (a prefix).
     offset=$(LC_ALL=C cmp "$expected" "$got" 2>&1 | sed -nE 's/.* differ: (byte|char) ([0-9]+).*/\2/p; s/.*EOF on .* after (byte|char) ([0-9]+).*/\2/p; s/.*EOF on .* which is empty.*/0/p' | head -n 1)
     offset=${offset:-1}
-    echo "$what differ from the bytes expected:"
-    echo "  expected $want_size bytes, got $got_size bytes"
+    echo "$what differ from the bytes $ew:"
+    echo "  $ew $want_size bytes, $gw $got_size bytes"
     if [ "$got_size" = 0 ]; then
         echo "  nothing came"
         offset=1

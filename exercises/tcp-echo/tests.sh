@@ -26,7 +26,7 @@ talk() {
 }
 
 expect_same_bytes() { # SENT REPLY
-    compare_bytes "$1" "$2" && return 0
+    compare_bytes "$1" "$2" "the bytes that came back" sent "got back" && return 0
     show "peer" "$LOG_DIR/peer.err"
     return 1
 }
@@ -121,7 +121,7 @@ test_short_writes() {
     head -c 262144 /dev/urandom >"$LOG_DIR/quarter"
     REPLY_FILE=$LOG_DIR/reply.quarter
     timeout -k 1 12 "$PEER" tcp-talk-slow "$PORT" 10000 4096 65536 100 <"$LOG_DIR/quarter" >"$REPLY_FILE" 2>"$LOG_DIR/peer.err" ||
-        { fail "256 KiB were not echoed completely (peer exit $?)"; [ "$forced" = 1 ] && echo "(the server's send buffer holds 4 KiB: each send() takes part of a bigger piece, and the rest must be sent too)"; compare_bytes "$LOG_DIR/quarter" "$REPLY_FILE"; show peer "$LOG_DIR/peer.err"; return 1; }
+        { fail "256 KiB were not echoed completely (peer exit $?)"; [ "$forced" = 1 ] && echo "(the server's send buffer holds 4 KiB: each send() takes part of a bigger piece, and the rest must be sent too)"; compare_bytes "$LOG_DIR/quarter" "$REPLY_FILE" "the bytes that came back" sent "got back"; show peer "$LOG_DIR/peer.err"; return 1; }
     expect_same_bytes "$LOG_DIR/quarter" "$REPLY_FILE" || { [ "$forced" = 1 ] && echo "(the server's send buffer holds 4 KiB: each send() takes part of a bigger piece, and the rest must be sent too)"; return 1; }
 }
 
@@ -138,7 +138,7 @@ memcheck_echo() {
     talk "$LOG_DIR/short" || { fail "no echo of 'hello' (peer exit $?)"; show peer "$LOG_DIR/peer.err"; return 1; }
     expect_same_bytes "$LOG_DIR/short" "$REPLY_FILE" || return 1
     talk "$LOG_DIR/mid" ||
-        { fail "100000 bytes were not echoed completely (peer exit $?)"; compare_bytes "$LOG_DIR/mid" "$REPLY_FILE"; show peer "$LOG_DIR/peer.err"; return 1; }
+        { fail "100000 bytes were not echoed completely (peer exit $?)"; compare_bytes "$LOG_DIR/mid" "$REPLY_FILE" "the bytes that came back" sent "got back"; show peer "$LOG_DIR/peer.err"; return 1; }
     expect_same_bytes "$LOG_DIR/mid" "$REPLY_FILE"
 }
 
