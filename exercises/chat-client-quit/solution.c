@@ -6,6 +6,10 @@
  * Run:   build/exercises/chat-client-quit [HOST [PORT]]  (default 127.0.0.1 1914)
  *        with build/v06-chat-server running in another terminal.
  * Task:  exercises/chat-client-quit/README.md
+#ifndef STARTER
+ * The parts between "#ifndef STARTER" and "#else" are the learner's to write:
+ * exercises/make-starters turns this file into starter.c.
+#endif // STARTER
  *
  * What changes from v07, and why: v07 hands its loop to common/chat.c. Here
  * the program writes that loop itself: one poll() on two descriptors, stdin
@@ -101,16 +105,38 @@ int main(int argc, char *argv[])
     bool mid_line = false;
     int exit_status = 0;
     bool leaving = false; /* "/quit" or end of stdin: say goodbye */
-    struct pollfd watched[2] = {
+#ifndef STARTER
+    /* The stop pipe (common/signals.h) is watched too: one SIGINT or SIGTERM
+     * ends the wait at any moment, even one that came just before it. */
+    struct pollfd watched[3] = {
         { .fd = STDIN_FILENO, .events = POLLIN },
         { .fd = fd, .events = POLLIN },
+        { .fd = stop_fd(), .events = POLLIN },
     };
+#else // STARTER
+    /* TODO: this loop blocks in read() on stdin, so nothing the server says
+     * is printed while the user is not typing, and a server that closes goes
+     * unnoticed. Wait for BOTH with poll() on a struct pollfd[3] (stdin, fd,
+     * and stop_fd() so that Ctrl-C always ends the wait; events POLLIN): when
+     * stop_fd() is ready, leave the loop; when fd is ready, line_buffer_read() from it and
+     * print_lines() (0 bytes: the server closed, print its unfinished last
+     * line and end with exit status 0); when stdin is ready, read and
+     * send_lines(). poll() returning -1 with EINTR: go round again. */
+#endif // STARTER
     while (!stop_requested && !leaving) {
-        if (poll(watched, 2, -1) == -1) {
+#ifndef STARTER
+        if (poll(watched, 3, -1) == -1) {
+#else // STARTER
+        ssize_t n = line_buffer_read(&typed, STDIN_FILENO);
+        if (n == -1) {
+#endif // STARTER
             if (errno == EINTR)
                 continue;
+#ifndef STARTER
             die_errno("poll");
         }
+        if (watched[2].revents != 0)
+            break; /* a stop was requested */
         if (watched[1].revents != 0) { /* the server said something, or left */
             ssize_t n = line_buffer_read(&received, fd);
             if (n > 0) {
@@ -147,8 +173,22 @@ int main(int argc, char *argv[])
                     die_errno("send to %s", server_text);
             }
             leaving = sent == 1 || n == 0;
+#else // STARTER
+            die_errno("read standard input");
+#endif // STARTER
         }
+#ifdef STARTER
+        /* TODO: send_lines() returns 1 for the line "/quit": leave then. */
+        if (send_lines(&typed, fd) == -1)
+            die_errno("send to %s", server_text);
+        leaving = n == 0;
+#endif // STARTER
     }
+#ifdef STARTER
+    (void)received; /* TODO: used once the loop reads the server too */
+    (void)mid_line;
+    (void)print_lines;
+#endif // STARTER
     if (leaving)
         printf("%s: goodbye\n", program_name());
     else if (stop_requested)

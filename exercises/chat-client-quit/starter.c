@@ -3,9 +3,9 @@
  * keyboard and the server at once, and leaves on "/quit"; the exercise after
  * lessons/v07-chat-client.
  *
- * Run:   /tmp/chat-client-quit [HOST [PORT]]  (build it as the README shows)
+ * Run:   /tmp/chat-client-quit [HOST [PORT]]   (build it as exercises/chat-client-quit/README.md shows)
  *        with build/v06-chat-server running in another terminal.
- * Task:  exercises/chat-client-quit/README.md  (look for TODO; `make hint EX=chat-client-quit` helps)
+ * Task:  exercises/chat-client-quit/README.md   (look for TODO; `make hint EX=chat-client-quit` helps)
  *
  * What changes from v07, and why: v07 hands its loop to common/chat.c. Here
  * the program writes that loop itself: one poll() on two descriptors, stdin
@@ -103,8 +103,9 @@ int main(int argc, char *argv[])
     bool leaving = false; /* "/quit" or end of stdin: say goodbye */
     /* TODO: this loop blocks in read() on stdin, so nothing the server says
      * is printed while the user is not typing, and a server that closes goes
-     * unnoticed. Wait for BOTH with poll() on a struct pollfd[2] (stdin and
-     * fd, events POLLIN): when fd is ready, line_buffer_read() from it and
+     * unnoticed. Wait for BOTH with poll() on a struct pollfd[3] (stdin, fd,
+     * and stop_fd() so that Ctrl-C always ends the wait; events POLLIN): when
+     * stop_fd() is ready, leave the loop; when fd is ready, line_buffer_read() from it and
      * print_lines() (0 bytes: the server closed, print its unfinished last
      * line and end with exit status 0); when stdin is ready, read and
      * send_lines(). poll() returning -1 with EINTR: go round again. */

@@ -62,8 +62,8 @@ student_command() {
         VALGRIND_LOG=$LOG_DIR/valgrind.$RANDOM.log
         # valgrind writes its report to fd 9, opened here by the grader: the
         # student's code cannot reach or truncate it.
-        memcheck=(valgrind -q --log-fd=9 --leak-check=full --show-leak-kinds=definite,indirect,possible
-            --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99
+        memcheck=(valgrind --log-fd=9 --leak-check=full --show-leak-kinds=definite,indirect,possible
+            --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99 --trace-children=yes
             --track-fds=no --vgdb=no)
     fi
     if [ -n "${STUDENT_UID:-}" ]; then
@@ -164,14 +164,47 @@ wait_or_kill() {
     return "$status"
 }
 
-# stop_student [PID]: SIGTERM (repeated each second), then SIGKILL after
-# READY_SECONDS. Sets STOP_STATUS (the exit status, or "killed").
+# --- Test-level helpers: stopping, signals, memcheck, comparing bytes --------
+
+STOP_SECONDS=${STOP_SECONDS:-2}   # one stop signal must end a server this fast
+
+# alive_in_group PGID: true while a process of that process group (the
+# student's session: start_student/run_student make the program its leader)
+# is alive. Zombies are dead already and do not count.
+alive_in_group() {
+    local stat line state ppid pgrp
+    for stat in /proc/[0-9]*/stat; do
+        # After the command name (which may hold spaces): state ppid pgrp.
+        read -r line 2>/dev/null <"$stat" || continue
+        read -r state ppid pgrp _ <<<"${line##*) }"
+        [ "$pgrp" = "$1" ] && [ "$state" != Z ] && return 0
+    done
+    return 1
+}
+
+# end_group PGID SECONDS: what is left of the program's process group (children
+# it forked) gets ONE SIGTERM, then SIGKILL after SECONDS. Returns 1 if
+# something had to be killed.
+end_group() {
+    alive_in_group "$1" || return 0
+    kill -TERM -- "-$1" 2>/dev/null
+    local tries=$(($2 * 20))
+    while alive_in_group "$1" && ((tries-- > 0)); do sleep 0.05; done
+    alive_in_group "$1" || return 0
+    kill -KILL -- "-$1" 2>/dev/null
+    return 1
+}
+
+# stop_student [PID [SIGNAL]]: sends ONE stop signal (default SIGTERM) and
+# waits up to STOP_SECONDS (READY_SECONDS under valgrind, which is slow to
+# exit); then SIGKILL. Sets STOP_STATUS: the exit status, or "killed".
 stop_student() {
-    local pid=${1:-$STUDENT_PID} tries=$((READY_SECONDS * 50))
-    kill -TERM "$pid" 2>/dev/null
+    local pid=${1:-$STUDENT_PID} signal=${2:-TERM} seconds=$STOP_SECONDS
+    [ "$VALGRIND" = 1 ] && seconds=$READY_SECONDS
+    local tries=$((seconds * 50))
+    kill -"$signal" "$pid" 2>/dev/null
     while kill -0 "$pid" 2>/dev/null && ((tries-- > 0)); do
         sleep 0.02
-        ((tries % 50 == 0)) && kill -TERM "$pid" 2>/dev/null
     done
     if kill -0 "$pid" 2>/dev/null; then
         kill -KILL -- "-$pid" "$pid" 2>/dev/null
@@ -183,26 +216,63 @@ stop_student() {
     wait "$pid" 2>/dev/null || STOP_STATUS=$?
 }
 
-# expect_stopped_cleanly: after stop_student, the server must have exited 0.
-expect_stopped_cleanly() {
+# expect_stops_on SIGNAL [WHEN]: ONE SIGNAL must make the running server exit
+# with status 0 within STOP_SECONDS. WHEN says what the server was doing.
+expect_stops_on() {
+    local signal=$1 when=${2:-}
+    stop_student "$STUDENT_PID" "$signal"
     [ "$STOP_STATUS" = 0 ] && return 0
     if [ "$STOP_STATUS" = killed ]; then
-        fail "the server did not stop within $READY_SECONDS s of SIGTERM (it was killed)"
+        fail "one SIG$signal did not stop the server within $STOP_SECONDS s${when:+ ($when)}; it was killed"
     else
-        fail "after SIGTERM the server exited with status $STOP_STATUS instead of 0"
+        fail "after one SIG$signal${when:+ ($when)} the server exited with status $STOP_STATUS instead of 0"
     fi
     show "stderr" "$ERR"
     return 1
 }
 
-# expect_memcheck_clean: valgrind's report for the last valgrind run is empty.
-expect_memcheck_clean() {
-    if [ -s "$VALGRIND_LOG" ]; then
-        echo "valgrind found memory errors or leaks:"
-        head -c 3000 "$VALGRIND_LOG" | sed 's/^/  | /'
-        return 1
-    fi
+
+# expect_signals_stop MOMENT...: for ONE SIGINT, then ONE SIGTERM (never
+# both to one program), and for each MOMENT: starts a fresh server, brings it
+# to that moment and sends the one signal; the server must exit 0 within
+# STOP_SECONDS. A MOMENT is "idle" (nothing but the server running) or a
+# function of tests.sh that sets MOMENT_TEXT (what the server is doing) and
+# may keep a connection open in MOMENT_FD, which is closed afterwards.
+expect_signals_stop() {
+    local signal moment
+    for signal in INT TERM; do
+        for moment in "$@"; do
+            MOMENT_TEXT="waiting, nothing else happening" MOMENT_FD=
+            start_student 127.0.0.1 0 || return 1
+            if [ "$moment" != idle ]; then
+                "$moment" || return 1
+            fi
+            expect_stops_on "$signal" "$MOMENT_TEXT" || return 1
+            [ -z "$MOMENT_FD" ] || exec {MOMENT_FD}>&-
+        done
+    done
+}
+
+# wait_ended PID SECONDS: waits up to SECONDS for PID to end, without killing
+# it. Returns 0 and sets ENDED_STATUS if it ended, 1 if it still runs.
+wait_ended() {
+    local tries=$(($2 * 20))
+    while kill -0 "$1" 2>/dev/null && ((tries-- > 0)); do sleep 0.05; done
+    kill -0 "$1" 2>/dev/null && return 1
+    ENDED_STATUS=0
+    wait "$1" 2>/dev/null || ENDED_STATUS=$?
     return 0
+}
+# expect_stopped_cleanly: after stop_student, the server must have exited 0.
+expect_stopped_cleanly() {
+    [ "$STOP_STATUS" = 0 ] && return 0
+    if [ "$STOP_STATUS" = killed ]; then
+        fail "the server did not stop within $STOP_SECONDS s of SIGTERM (it was killed)"
+    else
+        fail "after SIGTERM the server exited with status $STOP_STATUS instead of 0"
+    fi
+    show "stderr" "$ERR"
+    return 1
 }
 
 hex() { od -An -v -tx1 | tr -d ' \n'; }
@@ -211,6 +281,136 @@ hex() { od -An -v -tx1 | tr -d ' \n'; }
 use_valgrind() {
     VALGRIND=1
     READY_SECONDS=$((READY_SECONDS * 4))
+}
+
+# The valgrind test judges memory only. Its rule:
+#   - it gives its points when the program ran the test's scenario under
+#     valgrind (a server must print its address line first, so the scenario
+#     can talk to it), ended so that valgrind could do its leak check (by
+#     itself or on the test's one SIGTERM, whatever its exit status, but not
+#     killed), with every process it started ended too, and valgrind
+#     reported nothing: no memory error, no leak, in it or in any program it
+#     started or re-executed (valgrind follows children);
+#   - what the program answered does not count here: a wrong or missing
+#     answer is shown as a note and costs points in the other tests only.
+# memcheck_scenario FUNCTION: runs the scenario; its failure is kept as a note.
+memcheck_scenario() {
+    SCENARIO_NOTES=$LOG_DIR/scenario.notes
+    SCENARIO_FAILED=0
+    "$1" >"$SCENARIO_NOTES" 2>&1 || SCENARIO_FAILED=1
+}
+
+# memcheck_verdict STATUS [PGID]: the verdict on the last valgrind run, whose
+# exit status (or "killed") is STATUS; PGID is its process group.
+memcheck_verdict() {
+    local status=$1 pgid=${2:-${STARTED[${#STARTED[@]} - 1]}} lingering=0
+    end_group "$pgid" "$READY_SECONDS" || lingering=1
+    # valgrind writes to fd 9; a program that closes it before it re-executes
+    # itself makes the new valgrind write to stderr instead ("==PID== ...").
+    # Each process valgrind watched must end its report with "ERROR SUMMARY:
+    # 0 errors" (leaks count as errors here): the verdict rests on what
+    # valgrind said, not on silence.
+    local report=$LOG_DIR/valgrind.report findings=$LOG_DIR/valgrind.findings
+    { cat "$VALGRIND_LOG" 2>/dev/null; grep -aE '^==[0-9]+== ' "$ERR" 2>/dev/null; } >"$report"
+    local errors watched summed missing
+    errors=$(sed -nE 's/^==[0-9]+== ERROR SUMMARY: ([0-9]+) errors.*/\1/p' "$report" | awk '{ n += $1 } END { print n + 0 }')
+    watched=$(sed -nE 's/^==([0-9]+)== Memcheck, a memory error detector$/\1/p' "$report" | sort -u)
+    summed=$(sed -nE 's/^==([0-9]+)== ERROR SUMMARY: .*/\1/p' "$report" | sort -u)
+    missing=$(comm -23 <(printf '%s\n' $watched) <(printf '%s\n' $summed) | tr '\n' ' ')
+    missing=${missing% }
+    # What is worth showing: everything but valgrind's banner and totals.
+    grep -avE '== (Memcheck, a memory|Copyright \(C\)|Using Valgrind|Command: |HEAP SUMMARY:| +in use at exit:| +total heap usage:|All heap blocks were freed|LEAK SUMMARY:| +(definitely|indirectly|possibly) lost: 0 bytes| +still reachable:| +suppressed:|For lists of detected|For counts of detected|ERROR SUMMARY: 0 errors|Reachable blocks|To see them, rerun)|^==[0-9]+== $' "$report" >"$findings"
+    if [ "$errors" -gt 0 ] || [ "$status" = 99 ]; then
+        echo "valgrind found memory errors or leaks:"
+        if [ -s "$findings" ]; then
+            head -c 3000 "$findings" | sed 's/^/  | /'
+        else
+            echo "  (its exit status 99 says so; its report was lost: the program closed descriptor 9 or its stderr)"
+        fi
+        memcheck_notes
+        return 1
+    fi
+    if [ -n "$missing" ] && [ "$status" != killed ] && [ "$status" != 124 ] && [ "$status" != 137 ]; then
+        fail "valgrind's report is incomplete: it watched process $missing but never gave its summary (a program that closes descriptor 9, or its stderr, hides valgrind's report)"
+        memcheck_notes
+        return 1
+    fi
+    if [ -z "$watched" ]; then
+        fail "valgrind's report is missing: no process was watched (the program closed descriptor 9, or valgrind did not start)"
+        memcheck_notes
+        return 1
+    fi
+    if [ "$status" = killed ] || [ "$status" = 124 ] || [ "$status" = 137 ]; then
+        fail "valgrind could not finish: the program was killed (it did not end within $READY_SECONDS s), and valgrind checks for leaks only when a program ends"
+        memcheck_notes
+        return 1
+    fi
+    if [ "$lingering" = 1 ]; then
+        fail "valgrind could not finish: a process the program started was still running after SIGTERM and had to be killed, so its leaks were never checked"
+        memcheck_notes
+        return 1
+    fi
+    memcheck_notes
+    return 0
+}
+
+memcheck_notes() {
+    [ "${SCENARIO_FAILED:-0}" = 1 ] || return 0
+    echo "note: the program did not do what this run asked (valgrind judges memory only: this costs no points here, the other tests judge it):"
+    head -c 1500 "$SCENARIO_NOTES" | sed 's/^/  /'
+}
+
+# show_window LABEL FILE OFFSET LENGTH: LENGTH bytes of FILE from OFFSET (0-based),
+# as text (printable ASCII as is, the rest as \n \t \r \xNN) and as hex.
+show_window() {
+    local label=$1 file=$2 offset=$3 length=$4
+    local bytes
+    bytes=$(tail -c +$((offset + 1)) "$file" | head -c "$length" | od -An -v -tu1 | tr -s ' \n' ' ')
+    printf '  %-9s "%s"\n' "$label" "$(awk -v b="$bytes" 'BEGIN {
+        n = split(b, v, " "); out = ""
+        for (i = 1; i <= n; i++) { c = v[i] + 0
+            if (c == 10) out = out "\\n"; else if (c == 9) out = out "\\t"; else if (c == 13) out = out "\\r"
+            else if (c == 92) out = out "\\\\"; else if (c == 34) out = out "\\\""
+            else if (c >= 32 && c < 127) out = out sprintf("%c", c)
+            else out = out sprintf("\\x%02x", c) }
+        printf "%s", out }')"
+    printf '  %-9s %s\n' "" "$(awk -v b="$bytes" 'BEGIN { n = split(b, v, " "); for (i = 1; i <= n; i++) printf "%02x ", v[i] }')"
+}
+
+# compare_bytes EXPECTED GOT [WHAT [EXPECTED_WORD GOT_WORD]]: the file GOT holds
+# exactly the bytes of EXPECTED; if not, says where the first difference is,
+# shows both sides around it (text and hex) and both lengths. The words name
+# the two sides in the first lines (default: "expected", "got").
+compare_bytes() {
+    local expected=$1 got=$2 what=${3:-the bytes that came back} ew=${4:-expected} gw=${5:-got}
+    cmp -s "$expected" "$got" && return 0
+    local want_size got_size offset
+    want_size=$(stat -c %s "$expected" 2>/dev/null || echo 0)
+    got_size=$(stat -c %s "$got" 2>/dev/null || echo 0)
+    # cmp: "differ: byte N" (1-based) or "EOF on FILE after byte N" (a prefix).
+    offset=$(LC_ALL=C cmp "$expected" "$got" 2>&1 | sed -nE 's/.* differ: (byte|char) ([0-9]+).*/\2/p; s/.*EOF on .* after (byte|char) ([0-9]+).*/\2/p; s/.*EOF on .* which is empty.*/0/p' | head -n 1)
+    offset=${offset:-1}
+    echo "$what differ from the bytes $ew:"
+    echo "  $ew $want_size bytes, $gw $got_size bytes"
+    if [ "$got_size" = 0 ]; then
+        echo "  nothing came"
+        offset=1
+    elif cmp -s <(head -c "$got_size" "$expected") "$got" 2>/dev/null && [ "$got_size" -lt "$want_size" ]; then
+        echo "  what came is right, but it stops after $got_size bytes ($((want_size - got_size)) missing)"
+        offset=$((got_size + 1))
+    elif [ "$got_size" -gt "$want_size" ] && cmp -s "$expected" <(head -c "$want_size" "$got"); then
+        echo "  all $want_size expected bytes came, then $((got_size - want_size)) more"
+        offset=$((want_size + 1))
+    else
+        echo "  first difference at byte offset $((offset - 1)) (counting from 0)"
+    fi
+    local start=$((offset - 1 - 16))
+    [ "$start" -ge 0 ] || start=0
+    echo "  from offset $start:"
+    show_window "expected" "$expected" "$start" 32
+    show_window "got" "$got" "$start" 32
+    printf "  %-9s %*s^^ offset %s\n" "" $((3 * (offset - 1 - start))) "" $((offset - 1))
+    return 1
 }
 
 cleanup() {

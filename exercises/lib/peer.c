@@ -22,6 +22,14 @@
  *                                        the end of stdin, copy everything
  *                                        received until EOF to stdout;
  *                                        exit 3 on timeout
+ *   peer tcp-talk-slow PORT TIMEOUT_MS RCVBUF READ DELAY_MS
+ *                                        like tcp-talk (stdin sent as fast as the
+ *                                        server takes it), but a stalled reader:
+ *                                        its receive buffer is RCVBUF bytes, it
+ *                                        reads nothing for DELAY_MS, then at most
+ *                                        READ bytes per recv(). Meanwhile the
+ *                                        server's socket buffer fills up, so its
+ *                                        send() calls take only part (short writes)
  *   peer tcp-pingpong PORT N TIMEOUT_MS  connect; N times send "ping I\n" and
  *                                        wait for exactly those bytes back
  *                                        before sending the next; exit 0 if
@@ -34,6 +42,9 @@
  *                                        pieces DELAY_MS apart, and close;
  *                                        BYTES -1: never answer, never close
  *   peer port-free                       print a TCP port nothing listens on
+ *   peer relay                           a server for a client's tests: "port N"
+ *                                        (stderr), ONE client, then stdin -> it
+ *                                        and it -> stdout, raw (see relay())
  *
  * Runs until SIGTERM when serving.
  */
@@ -186,10 +197,27 @@ static _Noreturn void udp_serve(long drop)
     }
 }
 
+/* A stalled reader (tcp-talk-slow): a receive buffer of rcvbuf bytes (set
+ * before connect()), no reading at all for the first read_delay_ms, then at
+ * most read_max bytes per recv(). */
+static long rcvbuf, read_max, read_delay_ms;
+
 static int tcp_talk(long port, long timeout_ms, long chunk, long delay_ms)
 {
     static unsigned char in[BIG], out[BIG];
-    int fd = connected_socket(SOCK_STREAM, port);
+    int fd;
+    if (rcvbuf > 0) {
+        fd = socket(AF_INET, SOCK_STREAM, 0);
+        int size = (int)rcvbuf;
+        if (fd == -1 || setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size) == -1)
+            fail("socket SO_RCVBUF");
+        struct sockaddr_in address = loopback(port);
+        if (connect(fd, (struct sockaddr *)&address, sizeof address) == -1)
+            fail("connect");
+    } else {
+        fd = connected_socket(SOCK_STREAM, port);
+    }
+    long next_read = read_delay_ms > 0 ? now_ms() + read_delay_ms : 0;
     long deadline = now_ms() + timeout_ms;
     int stdin_open = 1;
     size_t pending = 0, offset = 0;
@@ -213,10 +241,17 @@ static int tcp_talk(long port, long timeout_ms, long chunk, long delay_ms)
             fprintf(stderr, "peer: timed out after %ld ms\n", timeout_ms);
             return 3;
         }
-        if (poll(p, 2, (int)left) == -1 && errno != EINTR)
+        int wait_ms = (int)left;
+        if (read_delay_ms > 0 && now_ms() < next_read) {
+            p[0].events = 0; /* not yet: the slow reader reads later */
+            if (next_read - now_ms() < wait_ms)
+                wait_ms = (int)(next_read - now_ms());
+        }
+        if (poll(p, 2, wait_ms) == -1 && errno != EINTR)
             fail("poll");
         if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-            ssize_t n = recv(fd, in, sizeof in, 0);
+            size_t want = read_max > 0 && (size_t)read_max < sizeof in ? (size_t)read_max : sizeof in;
+            ssize_t n = recv(fd, in, want, 0);
             if (n == -1 && errno != EINTR && errno != EAGAIN)
                 fail("recv");
             if (n == 0)
@@ -314,6 +349,59 @@ static _Noreturn void tcp_serve(long bytes, long chunk, long delay_ms)
     }
 }
 
+
+/* relay: listens on 127.0.0.1:0 and prints "port N" to stderr; accepts ONE
+ * client; then copies stdin to the client and the client to stdout, raw.
+ * End of stdin closes the connection (exit 0); the client closing ends it
+ * too (exit 0). Nothing for 15 s: exit 3. */
+static int relay(void)
+{
+    int listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in address = loopback(0);
+    socklen_t length = sizeof address;
+    if (listen_fd == -1 || bind(listen_fd, (struct sockaddr *)&address, sizeof address) == -1 ||
+        listen(listen_fd, 4) == -1 || getsockname(listen_fd, (struct sockaddr *)&address, &length) == -1)
+        fail("relay");
+    fprintf(stderr, "port %d\n", ntohs(address.sin_port));
+    fflush(stderr);
+    struct pollfd waiting = { .fd = listen_fd, .events = POLLIN };
+    if (poll(&waiting, 1, 15000) != 1)
+        return 3;
+    int fd = accept(listen_fd, NULL, NULL);
+    if (fd == -1)
+        fail("relay: accept");
+    close(listen_fd);
+    fprintf(stderr, "connected\n");
+    struct pollfd p[2] = { { .fd = 0, .events = POLLIN }, { .fd = fd, .events = POLLIN } };
+    static unsigned char buffer[BIG];
+    for (;;) {
+        int ready = poll(p, 2, 15000);
+        if (ready == -1 && errno == EINTR)
+            continue;
+        if (ready <= 0)
+            return 3;
+        if (p[1].revents) {
+            ssize_t n = read(fd, buffer, sizeof buffer);
+            if (n <= 0) {
+                fprintf(stderr, n == 0 ? "closed by the client\n" : "reset by the client\n");
+                return 0;
+            }
+            if (write_all(1, buffer, (size_t)n) == -1)
+                return 2;
+        }
+        if (p[0].revents) {
+            ssize_t n = read(0, buffer, sizeof buffer);
+            if (n <= 0) {
+                close(fd);
+                fprintf(stderr, "closed by the relay\n");
+                return 0;
+            }
+            if (write_all(fd, buffer, (size_t)n) == -1)
+                return 2;
+        }
+    }
+}
+
 static int port_free(void)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -339,13 +427,22 @@ int main(int argc, char *argv[])
         return tcp_talk(number(argv[2]), number(argv[3]), 0, 0);
     if (strcmp(mode, "tcp-talk") == 0 && argc == 6)
         return tcp_talk(number(argv[2]), number(argv[3]), number(argv[4]), number(argv[5]));
+    if (strcmp(mode, "tcp-talk-slow") == 0 && argc == 7) {
+        rcvbuf = number(argv[4]);
+        read_max = number(argv[5]);
+        read_delay_ms = number(argv[6]);
+        return tcp_talk(number(argv[2]), number(argv[3]), 0, 0);
+    }
     if (strcmp(mode, "tcp-pingpong") == 0 && argc == 5)
         return tcp_pingpong(number(argv[2]), number(argv[3]), number(argv[4]));
     if (strcmp(mode, "tcp-serve") == 0 && argc == 5)
         tcp_serve(number(argv[2]), number(argv[3]), number(argv[4]));
     if (strcmp(mode, "port-free") == 0 && argc == 2)
         return port_free();
+    if (strcmp(mode, "relay") == 0 && argc == 2)
+        return relay();
     fprintf(stderr, "usage: peer udp-send PORT MS | udp-serve DROP | tcp-talk PORT MS [CHUNK DELAY] | "
-                    "tcp-pingpong PORT N MS | tcp-serve BYTES CHUNK DELAY | port-free\n");
+                    "tcp-talk-slow PORT MS RCVBUF READ DELAY | "
+                    "tcp-pingpong PORT N MS | tcp-serve BYTES CHUNK DELAY | port-free | relay\n");
     return 2;
 }

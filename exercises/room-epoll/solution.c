@@ -1,9 +1,18 @@
 /*
  * room-epoll (reference solution) - an echo server for many clients at once, driven by
+#ifndef STARTER
  * epoll: the exercise after lessons/v09-chat-room-epoll, done.
+#else // STARTER
+ * poll(); the exercise after lessons/v09-chat-room-epoll is to drive it with
+ * epoll instead.
+#endif // STARTER
  *
  * Run:   build/exercises/room-epoll [HOST [PORT]]     (default 127.0.0.1 1914)
  * Task:  exercises/room-epoll/README.md
+#ifndef STARTER
+ * The parts between "#ifndef STARTER" and "#else" are the learner's to write:
+ * exercises/make-starters turns this file into starter.c.
+#endif // STARTER
  *
  * How it works: every socket is non-blocking. A client's bytes are read into
  * its queue and written back at once; what the client's socket cannot take
@@ -12,12 +21,20 @@
  * that sends a lot and reads slowly only slows itself down (back pressure),
  * and nobody else ever waits for it.
  *
+#ifndef STARTER
  * The loop asks epoll which sockets are ready. Unlike poll(), whose whole
  * array is passed in and scanned every call, epoll keeps the watched list in
  * the kernel (epoll_ctl changes it only when something changes: a client
  * comes, goes, or switches between "read" and "write"), and epoll_wait()
  * returns only the ready ones, each with the pointer stored for it: the
  * cost of a turn follows the number of BUSY clients, not of all clients.
+#else // STARTER
+ * The loop asks poll() which sockets are ready: it rebuilds the whole array
+ * of descriptors every turn, and the kernel scans all of it every call, so
+ * each turn costs time in proportion to the number of clients, busy or not.
+ * epoll keeps the list of watched descriptors in the kernel and reports only
+ * the ready ones (lessons/v09-chat-room-epoll).
+#endif // STARTER
  */
 #include "error.h"
 #include "net.h"
@@ -26,11 +43,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#ifdef STARTER
+#include <poll.h>
+#endif // STARTER
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifndef STARTER
 #include <sys/epoll.h>
+#endif // STARTER
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -46,13 +68,18 @@ struct client {
     char *data;      /* bytes read, not yet written back */
     size_t start;    /* first byte not yet written */
     size_t end;      /* one past the last byte read */
+#ifndef STARTER
     size_t index;    /* where it is in clients[] */
     bool watching_output; /* registered for EPOLLOUT, not EPOLLIN */
+#endif // STARTER
 };
 
 static struct client *clients[MAX_CLIENTS];
 static size_t client_count;
+#ifndef STARTER
 static int epoll_fd = -1;
+static char stop_marker; /* the stop pipe's epoll data: &stop_marker */
+#endif // STARTER
 
 static void set_non_blocking(int fd)
 {
@@ -96,6 +123,7 @@ static bool has_output(const struct client *client)
     return client->start < client->end;
 }
 
+#ifndef STARTER
 /* Tells epoll what to wait for on CLIENT: writable while bytes wait in its
  * queue (back pressure: it is not read meanwhile), readable otherwise.
  * Returns false if epoll_ctl failed. */
@@ -114,6 +142,7 @@ static bool watch(struct client *client)
     return true;
 }
 
+#endif // STARTER
 static struct client *join(int fd)
 {
     struct client *client = malloc(sizeof *client);
@@ -126,6 +155,7 @@ static struct client *join(int fd)
         return NULL;
     }
     set_non_blocking(fd);
+#ifndef STARTER
     *client = (struct client){ .fd = fd, .data = data, .index = client_count };
     struct epoll_event event = { .events = EPOLLIN, .data.ptr = client };
     if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &event) == -1) {
@@ -135,13 +165,22 @@ static struct client *join(int fd)
         close(fd);
         return NULL;
     }
+#else // STARTER
+    *client = (struct client){ .fd = fd, .data = data };
+#endif // STARTER
     clients[client_count++] = client;
     return client;
 }
 
+#ifndef STARTER
 /* Removes CLIENT; the last one in clients[] takes its place. */
 static void leave(struct client *client)
+#else // STARTER
+/* Removes the client at INDEX; the last one takes its place. */
+static void leave(size_t index)
+#endif // STARTER
 {
+#ifndef STARTER
     struct client *last = clients[--client_count];
     clients[client->index] = last;
     last->index = client->index;
@@ -149,6 +188,10 @@ static void leave(struct client *client)
      * refers to this socket); DEL says so, and catches mistakes. */
     if (epoll_ctl(epoll_fd, EPOLL_CTL_DEL, client->fd, NULL) == -1)
         warn_errno("epoll_ctl DEL");
+#else // STARTER
+    struct client *client = clients[index];
+    clients[index] = clients[--client_count];
+#endif // STARTER
     close(client->fd);
     free(client->data);
     free(client);
@@ -187,6 +230,7 @@ int main(int argc, char *argv[])
     set_non_blocking(listen_fd);
     printf("%s: listening on %s\n", program_name(), address_text);
 
+#ifndef STARTER
     /* The watched list lives in the kernel, created once. The listening
      * socket's event carries NULL: that is how the loop tells it apart. */
     epoll_fd = epoll_create1(EPOLL_CLOEXEC);
@@ -195,32 +239,103 @@ int main(int argc, char *argv[])
     struct epoll_event listen_event = { .events = EPOLLIN, .data.ptr = NULL };
     if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, listen_fd, &listen_event) == -1)
         die_errno("epoll_ctl ADD %s", address_text);
+    /* The stop pipe (common/signals.h) is watched too: one SIGINT or SIGTERM
+     * ends the wait at any moment, even one that came just before it. */
+    struct epoll_event stop_event = { .events = EPOLLIN, .data.ptr = &stop_marker };
+    if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, stop_fd(), &stop_event) == -1)
+        die_errno("epoll_ctl ADD stop pipe");
 
     struct epoll_event events[64];
-    while (!stop_requested) {
+#else // STARTER
+    /* TODO: replace this poll() loop with epoll:
+     *   - epoll_create1(EPOLL_CLOEXEC) once, before the loop;
+     *   - epoll_ctl(EPOLL_CTL_ADD) the listening socket, and each client in
+     *     join(), with .data.ptr pointing at its struct client (NULL for the
+     *     listening socket) and EPOLLIN;
+     *   - epoll_ctl(EPOLL_CTL_MOD) when a client's queue fills (EPOLLOUT) and
+     *     when it has drained (EPOLLIN again);
+     *   - epoll_ctl(EPOLL_CTL_DEL) before close() in leave();
+     *   - epoll_wait() instead of poll(), handling only the events it returns.
+     * Nothing else about the server changes. */
+    static struct pollfd watched[MAX_CLIENTS + 2];
+#endif // STARTER
+    bool stopping = false;
+    while (!stopping) {
+#ifndef STARTER
         int ready = epoll_wait(epoll_fd, events, 64, -1);
         if (ready == -1) {
+#else // STARTER
+        /* Entry 0: the listening socket; entry i + 1: clients[i]; the last
+         * one: the stop pipe (common/signals.h), so that one SIGINT or SIGTERM
+         * ends the wait at any moment. A client with bytes waiting is not
+         * read until they are out (back pressure). */
+        watched[0] = (struct pollfd){ .fd = listen_fd, .events = POLLIN };
+        for (size_t i = 0; i < client_count; i++)
+            watched[i + 1] = (struct pollfd){
+                .fd = clients[i]->fd,
+                .events = has_output(clients[i]) ? POLLOUT : POLLIN,
+            };
+        size_t watched_count = client_count + 1;
+        watched[watched_count] = (struct pollfd){ .fd = stop_fd(), .events = POLLIN };
+        if (poll(watched, watched_count + 1, -1) == -1) {
+#endif // STARTER
             if (errno == EINTR)
                 continue;
+#ifndef STARTER
             die_errno("epoll_wait");
+#else // STARTER
+            die_errno("poll");
+#endif // STARTER
         }
+#ifdef STARTER
+        if (watched[watched_count].revents != 0)
+            stopping = true; /* a stop was requested: this turn is the last */
+#endif // STARTER
+#ifndef STARTER
         for (int i = 0; i < ready; i++) {
+            if (events[i].data.ptr == &stop_marker) {
+                stopping = true; /* a stop was requested: this turn is the last */
+                continue;
+            }
             struct client *client = events[i].data.ptr;
             if (client == NULL) {
                 accept_all(listen_fd);
+#else // STARTER
+        /* Backwards: leave() moves the last client into the freed place,
+         * and that one has been handled already. */
+        for (size_t i = watched_count - 1; i >= 1; i--) {
+            struct client *client = clients[i - 1];
+            short revents = watched[i].revents;
+            if (revents == 0)
+#endif // STARTER
                 continue;
+#ifndef STARTER
             }
             /* A client left this turn is freed at once: safe, because
              * epoll reports each descriptor at most once per epoll_wait(). */
+#endif // STARTER
             bool alive = has_output(client) ? flush(client) : readable(client);
+#ifndef STARTER
             if (!alive || !watch(client))
                 leave(client);
+#else // STARTER
+            if (!alive)
+                leave(i - 1);
+#endif // STARTER
         }
+#ifdef STARTER
+        if (watched[0].revents != 0)
+            accept_all(listen_fd);
+#endif // STARTER
     }
 
     while (client_count > 0)
+#ifndef STARTER
         leave(clients[client_count - 1]);
     close(epoll_fd);
+#else // STARTER
+        leave(client_count - 1);
+#endif // STARTER
     close(listen_fd);
     printf("%s: stopped\n", program_name());
     return 0;

@@ -3,8 +3,8 @@
  * poll(); the exercise after lessons/v09-chat-room-epoll is to drive it with
  * epoll instead.
  *
- * Run:   /tmp/room-epoll [HOST [PORT]]   (build it as the README shows)
- * Task:  exercises/room-epoll/README.md  (look for TODO; `make hint EX=room-epoll` helps)
+ * Run:   /tmp/room-epoll [HOST [PORT]]   (build it as exercises/room-epoll/README.md shows)
+ * Task:  exercises/room-epoll/README.md   (look for TODO; `make hint EX=room-epoll` helps)
  *
  * How it works: every socket is non-blocking. A client's bytes are read into
  * its queue and written back at once; what the client's socket cannot take
@@ -163,10 +163,13 @@ int main(int argc, char *argv[])
      *   - epoll_ctl(EPOLL_CTL_DEL) before close() in leave();
      *   - epoll_wait() instead of poll(), handling only the events it returns.
      * Nothing else about the server changes. */
-    static struct pollfd watched[MAX_CLIENTS + 1];
-    while (!stop_requested) {
-        /* Entry 0: the listening socket; entry i + 1: clients[i]. A client
-         * with bytes waiting is not read until they are out (back pressure). */
+    static struct pollfd watched[MAX_CLIENTS + 2];
+    bool stopping = false;
+    while (!stopping) {
+        /* Entry 0: the listening socket; entry i + 1: clients[i]; the last
+         * one: the stop pipe (common/signals.h), so that one SIGINT or SIGTERM
+         * ends the wait at any moment. A client with bytes waiting is not
+         * read until they are out (back pressure). */
         watched[0] = (struct pollfd){ .fd = listen_fd, .events = POLLIN };
         for (size_t i = 0; i < client_count; i++)
             watched[i + 1] = (struct pollfd){
@@ -174,11 +177,14 @@ int main(int argc, char *argv[])
                 .events = has_output(clients[i]) ? POLLOUT : POLLIN,
             };
         size_t watched_count = client_count + 1;
-        if (poll(watched, watched_count, -1) == -1) {
+        watched[watched_count] = (struct pollfd){ .fd = stop_fd(), .events = POLLIN };
+        if (poll(watched, watched_count + 1, -1) == -1) {
             if (errno == EINTR)
                 continue;
             die_errno("poll");
         }
+        if (watched[watched_count].revents != 0)
+            stopping = true; /* a stop was requested: this turn is the last */
         /* Backwards: leave() moves the last client into the freed place,
          * and that one has been handled already. */
         for (size_t i = watched_count - 1; i >= 1; i--) {

@@ -6,6 +6,10 @@
  * Run:   build/exercises/room-names [HOST [PORT]]     (default 127.0.0.1 1914)
  *        then, in two or more terminals:  build/v07-chat-client
  * Task:  exercises/room-names/README.md
+#ifndef STARTER
+ * The parts between "#ifndef STARTER" and "#else" are the learner's to write:
+ * exercises/make-starters turns this file into starter.c.
+#endif // STARTER
  *
  * What changes from v08, and why: v08 keeps each client's state in
  * common/room.c. Here the program keeps it itself, in one struct per client:
@@ -72,6 +76,7 @@ static void tell_others(const struct client *except, const char *text)
             tell(clients[i], text);
 }
 
+#ifndef STARTER
 /* A name is 1 to NAME_LIMIT letters, digits, '_' or '-'. */
 static bool valid_name(const char *name, size_t length)
 {
@@ -86,6 +91,7 @@ static bool valid_name(const char *name, size_t length)
     return true;
 }
 
+#endif // STARTER
 static void join(int fd)
 {
     if (client_count == MAX_CLIENTS) {
@@ -127,6 +133,7 @@ static void leave(size_t index)
 static void handle_line(struct client *client, const char *line, size_t length)
 {
     char text[MESSAGE_SIZE];
+#ifndef STARTER
     if (length >= 6 && memcmp(line, "/nick ", 6) == 0) {
         const char *name = line + 6;
         size_t name_length = length - 6;
@@ -144,6 +151,13 @@ static void handle_line(struct client *client, const char *line, size_t length)
         tell(client, text);
         return;
     }
+#else // STARTER
+    /* TODO: a line "/nick NAME" (exactly "/nick " and then the name) is not
+     * a message. If NAME is valid (1 to NAME_LIMIT bytes, each a letter,
+     * digit, _ or -), change this client's name (client->name), tell the
+     * others "* OLD is now NAME" and the sender "* you are now NAME".
+     * Otherwise tell the sender "* bad name ..." and change nothing. */
+#endif // STARTER
     snprintf(text, sizeof text, "%s: %.*s\n", client->name, (int)length, line);
     tell_others(client, text);
 }
@@ -180,18 +194,23 @@ int main(int argc, char *argv[])
     int listen_fd = tcp_listen(host, port, address_text);
     printf("%s: listening on %s\n", program_name(), address_text);
 
-    struct pollfd watched[MAX_CLIENTS + 1];
-    while (!stop_requested) {
-        /* Entry 0 is the listening socket; entry i+1 is clients[i]. */
+    struct pollfd watched[MAX_CLIENTS + 2];
+    for (;;) {
+        /* Entry 0 is the listening socket; entry i+1 is clients[i]; the last
+         * one is the stop pipe (common/signals.h): one SIGINT or SIGTERM
+         * ends the wait at any moment, even one that came just before it. */
         watched[0] = (struct pollfd){ .fd = listen_fd, .events = POLLIN };
         for (size_t i = 0; i < client_count; i++)
             watched[i + 1] = (struct pollfd){ .fd = clients[i]->fd, .events = POLLIN };
         size_t watched_count = client_count + 1;
-        if (poll(watched, watched_count, -1) == -1) {
+        watched[watched_count] = (struct pollfd){ .fd = stop_fd(), .events = POLLIN };
+        if (poll(watched, watched_count + 1, -1) == -1) {
             if (errno == EINTR)
-                continue;
+                continue; /* the signal's byte is in the pipe: seen next turn */
             die_errno("poll");
         }
+        if (watched[watched_count].revents != 0)
+            break; /* a stop was requested */
         /* Backwards: leave() moves the last client into the freed place,
          * and that one has been handled already. */
         for (size_t i = watched_count - 1; i >= 1; i--) {

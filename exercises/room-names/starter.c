@@ -3,7 +3,7 @@
  * client has a name of its own and may change it with "/nick NAME"; the
  * exercise after lessons/v08-chat-room.
  *
- * Run:   /tmp/room-names [HOST [PORT]]   (build it as the README shows)
+ * Run:   /tmp/room-names [HOST [PORT]]   (build it as exercises/room-names/README.md shows)
  *        then, in two or more terminals:  build/v07-chat-client
  * Task:  exercises/room-names/README.md   (look for TODO; `make hint EX=room-names` helps)
  *
@@ -154,18 +154,23 @@ int main(int argc, char *argv[])
     int listen_fd = tcp_listen(host, port, address_text);
     printf("%s: listening on %s\n", program_name(), address_text);
 
-    struct pollfd watched[MAX_CLIENTS + 1];
-    while (!stop_requested) {
-        /* Entry 0 is the listening socket; entry i+1 is clients[i]. */
+    struct pollfd watched[MAX_CLIENTS + 2];
+    for (;;) {
+        /* Entry 0 is the listening socket; entry i+1 is clients[i]; the last
+         * one is the stop pipe (common/signals.h): one SIGINT or SIGTERM
+         * ends the wait at any moment, even one that came just before it. */
         watched[0] = (struct pollfd){ .fd = listen_fd, .events = POLLIN };
         for (size_t i = 0; i < client_count; i++)
             watched[i + 1] = (struct pollfd){ .fd = clients[i]->fd, .events = POLLIN };
         size_t watched_count = client_count + 1;
-        if (poll(watched, watched_count, -1) == -1) {
+        watched[watched_count] = (struct pollfd){ .fd = stop_fd(), .events = POLLIN };
+        if (poll(watched, watched_count + 1, -1) == -1) {
             if (errno == EINTR)
-                continue;
+                continue; /* the signal's byte is in the pipe: seen next turn */
             die_errno("poll");
         }
+        if (watched[watched_count].revents != 0)
+            break; /* a stop was requested */
         /* Backwards: leave() moves the last client into the freed place,
          * and that one has been handled already. */
         for (size_t i = watched_count - 1; i >= 1; i--) {

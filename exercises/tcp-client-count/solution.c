@@ -7,6 +7,10 @@
  * Run:   build/exercises/tcp-client-count [HOST [PORT [MESSAGE]]]
  *        e.g. against build/v04-tcp-server (which replies 18 bytes).
  * Task:  exercises/tcp-client-count/README.md
+#ifndef STARTER
+ * The parts between "#ifndef STARTER" and "#else" are the learner's to write:
+ * exercises/make-starters turns this file into starter.c.
+#endif // STARTER
  *
  * What changes from v05: v05 trusts one recv() to hold the whole reply. TCP
  * is a byte stream: a long reply arrives in pieces, so the client reads in a
@@ -94,11 +98,21 @@ int main(int argc, char *argv[])
             die_errno("send to %s", server_text);
         done += (size_t)sent;
     }
+#ifndef STARTER
     /* "That was all": the server sees the end of the stream, we still read. */
     if (shutdown(connection_fd, SHUT_WR) == -1)
         die_errno("shutdown %s", server_text);
+#else // STARTER
+    /* TODO: tell the server "that was all" with shutdown(..., SHUT_WR). */
+#endif // STARTER
 
+#ifdef STARTER
+    /* TODO: one recv() gets only the first piece of a long reply. Read in a
+     * loop until recv() returns 0 (the server closed), adding up the bytes.
+     * A timeout (EAGAIN/EWOULDBLOCK) is an error: die() with a message. */
+#endif // STARTER
     long long total = 0;
+#ifndef STARTER
     for (;;) {
         char buffer[4096];
         ssize_t received = recv(connection_fd, buffer, sizeof buffer, 0);
@@ -113,6 +127,13 @@ int main(int argc, char *argv[])
             die_errno("recv from %s", server_text);
         total += received;
     }
+#else // STARTER
+    char buffer[4096];
+    ssize_t received = recv(connection_fd, buffer, sizeof buffer, 0);
+    if (received == -1)
+        die_errno("recv from %s", server_text);
+    total += received;
+#endif // STARTER
     printf("received %lld bytes\n", total);
 
     close(connection_fd);

@@ -8,6 +8,10 @@
  * Run:   build/exercises/udp-client-timeout [HOST [PORT [MESSAGE [TRIES]]]]
  *        after starting build/v03-udp-server-loop.
  * Task:  exercises/udp-client-timeout/README.md
+#ifndef STARTER
+ * The parts between "#ifndef STARTER" and "#else" are the learner's to write:
+ * exercises/make-starters turns this file into starter.c.
+#endif // STARTER
  *
  * What changes from v02: v02 waits once and gives up. UDP may lose a
  * datagram (or its reply) without telling anyone, so a client that wants an
@@ -69,7 +73,12 @@ int main(int argc, char *argv[])
     char server_text[ADDRESS_TEXT_SIZE];
     format_address(server->ai_addr, server->ai_addrlen, server_text);
 
+#ifndef STARTER
     struct timeval timeout = { .tv_sec = TRY_SECONDS, .tv_usec = 0 };
+#else // STARTER
+    /* TODO: wait at most TRY_SECONDS for each reply (SO_RCVTIMEO), not 10. */
+    struct timeval timeout = { .tv_sec = 10, .tv_usec = 0 };
+#endif // STARTER
     if (setsockopt(client_fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout) == -1) {
         int option_errno = errno;
         freeaddrinfo(addresses);
@@ -78,7 +87,14 @@ int main(int argc, char *argv[])
 
     char reply[TUTORIAL_BUFFER_SIZE + 1];
     ssize_t received = -1;
+#ifndef STARTER
     for (long try = 1; try <= tries && received == -1; try++) {
+#else // STARTER
+    /* TODO: this sends once. Send again after each timeout, TRIES times in
+     * all (the loop condition), and stop as soon as a reply arrives. */
+    (void)tries;
+    for (long try = 1; try <= 1 && received == -1; try++) {
+#endif // STARTER
         if (sendto(client_fd, message, strlen(message), 0, server->ai_addr,
                    server->ai_addrlen) == -1) {
             int send_errno = errno;

@@ -6,6 +6,10 @@
  * Run:   build/exercises/udp-reply [HOST [PORT]]     (default 127.0.0.1 1914)
  *        then:  build/v02-udp-client
  * Task:  exercises/udp-reply/README.md
+#ifndef STARTER
+ * The parts between "#ifndef STARTER" and "#else" are the learner's to write:
+ * exercises/make-starters turns this file into starter.c.
+#endif // STARTER
  *
  * What changes from v01: recvfrom() returns two things v01 barely used: the
  * number of bytes in the datagram (bytes, not characters: 你 is 3 bytes in
@@ -88,9 +92,16 @@ int main(int argc, char *argv[])
     /* The reply names the sender: the address recvfrom() filled in. */
     char peer_text[ADDRESS_TEXT_SIZE];
     format_address((struct sockaddr *)&peer, peer_length, peer_text);
+#ifndef STARTER
     char reply[ADDRESS_TEXT_SIZE + 64];
     int length = snprintf(reply, sizeof reply, "received %zd bytes from %s",
                           received, peer_text);
+#else // STARTER
+    /* TODO: the reply must be "received N bytes from HOST:PORT": N is what
+     * recvfrom() returned, HOST:PORT is peer_text. Build it with snprintf(). */
+    char reply[ADDRESS_TEXT_SIZE + 64] = "我已经收到了";
+    int length = (int)strlen(reply);
+#endif // STARTER
     if (sendto(server_fd, reply, (size_t)length, 0, (struct sockaddr *)&peer,
                peer_length) == -1)
         die_errno("sendto %s", peer_text);

@@ -6,6 +6,10 @@
  * Run:   build/exercises/udp-upper [HOST [PORT]]     (default 127.0.0.1 1914)
  *        then:  build/v02-udp-client 127.0.0.1 1914 'hello 你好'
  * Task:  exercises/udp-upper/README.md
+#ifndef STARTER
+ * The parts between "#ifndef STARTER" and "#else" are the learner's to write:
+ * exercises/make-starters turns this file into starter.c.
+#endif // STARTER
  *
  * What changes from v03: the reply is computed from the datagram. Only the
  * bytes 'a'..'z' change; every other byte, including each byte of a UTF-8
@@ -17,7 +21,9 @@
 #include "signals.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -33,9 +39,16 @@ enum { MAX_DATAGRAM = 65536 };
 
 static void upper_ascii(unsigned char *bytes, size_t length)
 {
+#ifndef STARTER
     for (size_t i = 0; i < length; i++)
         if (bytes[i] >= 'a' && bytes[i] <= 'z')
             bytes[i] = (unsigned char)(bytes[i] - 'a' + 'A');
+#else // STARTER
+    /* TODO: turn each byte 'a'..'z' into 'A'..'Z'; leave every other byte
+     * exactly as it is (UTF-8 characters are bytes >= 0x80). */
+    (void)bytes;
+    (void)length;
+#endif // STARTER
 }
 
 int main(int argc, char *argv[])
@@ -88,13 +101,31 @@ int main(int argc, char *argv[])
     printf("%s: waiting for datagrams on %s\n", program_name(),
            format_address((struct sockaddr *)&bound, bound_length, address_text));
 
+    /* The server blocks only in poll(), on its socket AND on the stop pipe
+     * (common/signals.h), so one SIGINT or SIGTERM stops it at any moment;
+     * the socket is non-blocking, so recvfrom() never waits either. */
+    if (fcntl(server_fd, F_SETFL, O_NONBLOCK) == -1)
+        die_errno("fcntl O_NONBLOCK");
+    struct pollfd watched[2] = {
+        { .fd = server_fd, .events = POLLIN },
+        { .fd = stop_fd(), .events = POLLIN },
+    };
     static unsigned char message[MAX_DATAGRAM];
-    while (!stop_requested) {
+    for (;;) {
+        if (poll(watched, 2, -1) == -1) {
+            if (errno == EINTR)
+                continue; /* the signal's byte is in the pipe: seen next turn */
+            die_errno("poll");
+        }
+        if (watched[1].revents != 0)
+            break; /* a stop was requested */
+        if (watched[0].revents == 0)
+            continue;
         struct sockaddr_storage peer;
         socklen_t peer_length = sizeof peer;
         ssize_t received = recvfrom(server_fd, message, sizeof message, 0,
                                     (struct sockaddr *)&peer, &peer_length);
-        if (received == -1 && errno == EINTR)
+        if (received == -1 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
             continue;
         if (received == -1)
             die_errno("recvfrom");

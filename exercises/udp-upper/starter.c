@@ -17,7 +17,9 @@
 #include "signals.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -89,13 +91,31 @@ int main(int argc, char *argv[])
     printf("%s: waiting for datagrams on %s\n", program_name(),
            format_address((struct sockaddr *)&bound, bound_length, address_text));
 
+    /* The server blocks only in poll(), on its socket AND on the stop pipe
+     * (common/signals.h), so one SIGINT or SIGTERM stops it at any moment;
+     * the socket is non-blocking, so recvfrom() never waits either. */
+    if (fcntl(server_fd, F_SETFL, O_NONBLOCK) == -1)
+        die_errno("fcntl O_NONBLOCK");
+    struct pollfd watched[2] = {
+        { .fd = server_fd, .events = POLLIN },
+        { .fd = stop_fd(), .events = POLLIN },
+    };
     static unsigned char message[MAX_DATAGRAM];
-    while (!stop_requested) {
+    for (;;) {
+        if (poll(watched, 2, -1) == -1) {
+            if (errno == EINTR)
+                continue; /* the signal's byte is in the pipe: seen next turn */
+            die_errno("poll");
+        }
+        if (watched[1].revents != 0)
+            break; /* a stop was requested */
+        if (watched[0].revents == 0)
+            continue;
         struct sockaddr_storage peer;
         socklen_t peer_length = sizeof peer;
         ssize_t received = recvfrom(server_fd, message, sizeof message, 0,
                                     (struct sockaddr *)&peer, &peer_length);
-        if (received == -1 && errno == EINTR)
+        if (received == -1 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
             continue;
         if (received == -1)
             die_errno("recvfrom");
