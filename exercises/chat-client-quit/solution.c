@@ -11,7 +11,7 @@
  * exercises/make-starters turns this file into starter.c.
 #endif // STARTER
  *
- * What changes from v07, and why: v07 hands its loop to common/chat.c. Here
+ * What changes from v07, and why: v07 hands its loop to v06's chat.c. Here
  * the program writes that loop itself: one poll() on two descriptors, stdin
  * and the socket, so that whichever has something first is served first. A
  * program blocked in fgets() on the keyboard could not print what the server

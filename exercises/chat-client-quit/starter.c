@@ -7,7 +7,7 @@
  *        with build/v06-chat-server running in another terminal.
  * Task:  exercises/chat-client-quit/README.md   (look for TODO; `make hint EX=chat-client-quit` helps)
  *
- * What changes from v07, and why: v07 hands its loop to common/chat.c. Here
+ * What changes from v07, and why: v07 hands its loop to v06's chat.c. Here
  * the program writes that loop itself: one poll() on two descriptors, stdin
  * and the socket, so that whichever has something first is served first. A
  * program blocked in fgets() on the keyboard could not print what the server

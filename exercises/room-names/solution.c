@@ -12,7 +12,7 @@
 #endif // STARTER
  *
  * What changes from v08, and why: v08 keeps each client's state in
- * common/room.c. Here the program keeps it itself, in one struct per client:
+ * lessons/v08-chat-room/room.c. Here the program keeps it itself, in one struct per client:
  * its socket, the bytes of its unfinished line, and its name. The poll() loop
  * finds WHICH client is ready; the struct tells WHO that is. A name that can
  * change is state like any other: it lives in the struct, not in the index
