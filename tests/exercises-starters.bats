@@ -20,6 +20,9 @@ declare -gA TARGET=(
     [chat-client-quit]=prints_at_once
     [room-names]=nick
     [room-epoll]=imports_epoll
+    [fork-echo]=silent_client
+    [thread-echo]=silent_client
+    [pool-echo]=silent_client
 )
 
 # grade_in_background ID EXERCISE FILE [GRADER ARGS...]: exercises/grade into
@@ -107,6 +110,9 @@ expect_starter() { # NAME
 @test "chat-client-quit: the starter compiles cleanly and fails its TODO's test" { expect_starter chat-client-quit; }
 @test "room-names: the starter compiles cleanly and fails its TODO's test" { expect_starter room-names; }
 @test "room-epoll: the starter compiles cleanly and fails its TODO's test" { expect_starter room-epoll; }
+@test "fork-echo: the starter compiles cleanly and fails its TODO's test" { expect_starter fork-echo; }
+@test "thread-echo: the starter compiles cleanly and fails its TODO's test" { expect_starter thread-echo; }
+@test "pool-echo: the starter compiles cleanly and fails its TODO's test" { expect_starter pool-echo; }
 
 @test "every exercise of ORDER has a target test here" {
     local name

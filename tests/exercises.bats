@@ -195,7 +195,7 @@ expect_full_marks() { # ID
 @test "each exercise's README links its lesson's walkthrough (docs/vNN-*.md) and that file exists" {
     local name link
     for name in "${ORDER[@]}"; do
-        link=$(sed -nE 's/^After lesson \[[^]]+\]\(\.\.\/\.\.\/(docs\/v0[1-9]-[a-z0-9-]+\.md)\).*/\1/p' \
+        link=$(sed -nE 's/^After lesson \[[^]]+\]\(\.\.\/\.\.\/(docs\/v[0-9]{2}-[a-z0-9-]+\.md)\).*/\1/p' \
             "$SOCKSTEP_ROOT/exercises/$name/README.md")
         [ -n "$link" ] || { echo "$name/README.md: no 'After lesson [..](../../docs/vNN-...md)' line" >&2; return 1; }
         [ -f "$SOCKSTEP_ROOT/$link" ] || { echo "$name/README.md links $link, which does not exist" >&2; return 1; }
@@ -220,13 +220,14 @@ expect_full_marks() { # ID
     expect_equal "[ ] 1. udp-reply            <- next" "${lines[0]}"
     expect_equal "[ ] 5. tcp-client-count     " "${lines[4]}"
     expect_equal "[ ] 9. room-epoll           " "${lines[8]}"
-    expect_equal "0 of 9 done." "${lines[9]}"
+    expect_equal "[ ] 12. pool-echo            " "${lines[11]}"
+    expect_equal "0 of 12 done." "${lines[12]}"
     mkdir -p "$work/.state"
     date >"$work/.state/udp-reply.done"
     run timeout -k 5 300 make -C "$SOCKSTEP_ROOT" --no-print-directory progress EXERCISE_WORK="$work"
     [[ ${lines[0]} == "[x] 1. udp-reply            done "* ]]
     expect_equal "[ ] 2. udp-client-timeout   <- next" "${lines[1]}"
-    expect_equal "Next: make check EX=udp-client-timeout   (task: exercises/udp-client-timeout/README.md)" "${lines[10]}"
+    expect_equal "Next: make check EX=udp-client-timeout   (task: exercises/udp-client-timeout/README.md)" "${lines[13]}"
 }
 
 @test "make hint shows the hints one at a time, then starts again" {

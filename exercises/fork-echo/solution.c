@@ -4,6 +4,10 @@
  *
  * Run:   build/exercises/fork-echo [HOST [PORT]]     (default 127.0.0.1 1914)
  * Task:  exercises/fork-echo/README.md
+#ifndef STARTER
+ * The parts between "#ifndef STARTER" and "#else" are the learner's to write:
+ * exercises/make-starters turns this file into starter.c.
+#endif // STARTER
  *
  * What changes from tcp-echo, and why: tcp-echo serves one client at a
  * time, so a client that says nothing blocks everybody. Here the parent
@@ -72,10 +76,16 @@ static void serve(int connection_fd, const char *peer_text)
 static void collect_children(int signal_number)
 {
     (void)signal_number;
+#ifndef STARTER // region reap-children
     int saved_errno = errno;
     while (waitpid(-1, NULL, WNOHANG) > 0)
         continue;
     errno = saved_errno;
+#else // STARTER
+    /* TODO: collect EVERY child that has ended, without waiting for the
+     * others: waitpid(-1, NULL, WNOHANG) in a loop, until it returns 0 or -1.
+     * waitpid() may change errno: save it first and put it back. */
+#endif // STARTER
 }
 
 int main(int argc, char *argv[])
@@ -124,6 +134,7 @@ int main(int argc, char *argv[])
         char peer_text[ADDRESS_TEXT_SIZE];
         format_address((struct sockaddr *)&peer, peer_length, peer_text);
 
+#ifndef STARTER // region fork-per-client
         fflush(stdout); /* the child must not print the parent's buffer again */
         pid_t child = fork();
         if (child == -1) {
@@ -140,6 +151,16 @@ int main(int argc, char *argv[])
             _exit(0);
         }
         close(connection_fd); /* the child's now: or the client never sees the end */
+#else // STARTER
+        /* TODO: this serves the client here, so a silent client blocks
+         * everybody. fork() instead (fflush(stdout) first). In the child:
+         * close listen_fd, set SIGINT and SIGTERM back to SIG_DFL, serve(),
+         * close the connection and _exit(0). In the parent: close
+         * connection_fd (the child has its own copy). If fork() fails:
+         * warn_errno("fork"), close the connection, go on. */
+        serve(connection_fd, peer_text);
+        close(connection_fd);
+#endif // STARTER
     }
 
     printf("%s: stopped\n", program_name());

@@ -4,6 +4,10 @@
  *
  * Run:   build/exercises/pool-echo [HOST [PORT [WORKERS]]]   (default 127.0.0.1 1914 4)
  * Task:  exercises/pool-echo/README.md
+#ifndef STARTER
+ * The parts between "#ifndef STARTER" and "#else" are the learner's to write:
+ * exercises/make-starters turns this file into starter.c.
+#endif // STARTER
  *
  * What changes from thread-echo, and why: the threads are made once, at
  * start-up, and never more than WORKERS of them. Every idle worker waits
@@ -94,11 +98,21 @@ static void *worker(void *unused)
     (void)unused;
     while (wait_readable(listen_fd)) {
         int connection_fd = accept(listen_fd, NULL, NULL);
+#ifndef STARTER // region accept-race
         if (connection_fd == -1) {
             if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED)
                 continue; /* another worker took it */
             die_errno("accept");
         }
+#else // STARTER
+        /* TODO: every idle worker is woken by a new client, and only one
+         * accept() gets it. The listener is non-blocking, so the others get
+         * -1 with EAGAIN (or EWOULDBLOCK): they must go back to waiting, not
+         * stop. (EINTR and ECONNABORTED: the same.) Any other error:
+         * die_errno("accept"). */
+        if (connection_fd == -1)
+            die_errno("accept");
+#endif // STARTER
         /* On some systems the connection inherits O_NONBLOCK: serve() waits
          * in poll() first, and retries EAGAIN, so either way works. */
         serve(connection_fd);
@@ -128,11 +142,21 @@ int main(int argc, char *argv[])
     pthread_t *pool = malloc((size_t)workers * sizeof *pool);
     if (pool == NULL)
         die("out of memory");
+#ifndef STARTER // region start-workers
     for (long i = 0; i < workers; i++) {
         int rc = pthread_create(&pool[i], NULL, worker, NULL);
         if (rc != 0)
             die_code(rc, "pthread_create");
     }
+#else // STARTER
+    /* TODO: this makes ONE worker, so two clients at once wait for each
+     * other. Start all WORKERS threads (pool[0] to pool[workers - 1]);
+     * pthread_create returns an error number: die_code(rc, ...) on failure. */
+    int rc = pthread_create(&pool[0], NULL, worker, NULL);
+    if (rc != 0)
+        die_code(rc, "pthread_create");
+    workers = 1;
+#endif // STARTER
     printf("%s: listening on %s\n", program_name(), address_text);
 
     /* The main thread only waits for a stop; the workers see it too. */

@@ -4,6 +4,10 @@
  *
  * Run:   build/exercises/thread-echo [HOST [PORT]]     (default 127.0.0.1 1914)
  * Task:  exercises/thread-echo/README.md
+#ifndef STARTER
+ * The parts between "#ifndef STARTER" and "#else" are the learner's to write:
+ * exercises/make-starters turns this file into starter.c.
+#endif // STARTER
  *
  * What changes from fork-echo, and why: a thread instead of a process. It
  * shares the process's memory, so each thread gets its connection in a
@@ -72,6 +76,7 @@ struct client {
     char peer_text[ADDRESS_TEXT_SIZE];
 };
 
+#ifndef STARTER // region client-thread
 static void *client_thread(void *argument)
 {
     struct client *client = argument;
@@ -92,6 +97,12 @@ static int start_thread(struct client *client)
     pthread_attr_destroy(&attributes);
     return rc;
 }
+#else // STARTER
+/* TODO: write the thread's function, static void *client_thread(void *),
+ * which serves the struct client it is given, closes the connection and
+ * frees the struct; and a function that starts it as a DETACHED thread
+ * (pthread_attr_setdetachstate), returning pthread_create's result. */
+#endif // STARTER
 
 int main(int argc, char *argv[])
 {
@@ -128,6 +139,7 @@ int main(int argc, char *argv[])
                 continue;
             die_errno("accept");
         }
+#ifndef STARTER // region start-thread
         struct client *client = malloc(sizeof *client);
         if (client == NULL) {
             warn("out of memory");
@@ -143,6 +155,17 @@ int main(int argc, char *argv[])
             close(connection_fd);
             free(client);
         }
+#else // STARTER
+        /* TODO: this serves the client right here, so a silent client
+         * blocks everybody. Instead: malloc a struct client, fill it in,
+         * and start a detached thread for it. If pthread_create fails (it
+         * RETURNS the error number, it does not set errno): warn, close the
+         * connection, free the struct, go on. */
+        char peer_text[ADDRESS_TEXT_SIZE];
+        format_address((struct sockaddr *)&peer, peer_length, peer_text);
+        serve(connection_fd, peer_text);
+        close(connection_fd);
+#endif // STARTER
     }
 
     printf("%s: stopped\n", program_name());
