@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The chat exercises (after lessons v06..v09): each reference solution earns
+# The exercises after lessons v06..v12: each reference solution earns
 # full marks (its whole test set, once), and chat-lines' limit test holds
 # its promise: a server whose limit is one byte off, either way, fails it.
 # Starters: tests/exercises-starters.bats; READMEs and learner targets:
@@ -9,7 +9,8 @@
 load helpers
 load grader_helpers
 
-CHAT_EXERCISES=(chat-lines chat-client-quit room-names room-epoll)
+# The exercises after lesson v06: chat, rooms, and the design alternatives.
+LATER_EXERCISES=(chat-lines chat-client-quit room-names room-epoll fork-echo thread-echo pool-echo)
 
 # grade_in_background ID EXERCISE FILE [GRADER ARGS...]: exercises/grade into
 # $BATS_FILE_TMPDIR/grades/ID.{out,status,seconds}.
@@ -70,7 +71,7 @@ setup_file() {
     start_grading || return 1
     local name variants=$BATS_FILE_TMPDIR/variants
     mkdir -p "$variants"
-    for name in "${CHAT_EXERCISES[@]}"; do
+    for name in "${LATER_EXERCISES[@]}"; do
         grade_in_background "$name" "$name" "$SOCKSTEP_ROOT/exercises/$name/solution.c"
     done
     # chat-lines with its limit one byte too small, and one byte too big.
@@ -99,6 +100,9 @@ expect_full_marks() { # NAME
 @test "chat-client-quit: the reference solution scores full marks" { expect_full_marks chat-client-quit; }
 @test "room-names: the reference solution scores full marks" { expect_full_marks room-names; }
 @test "room-epoll: the reference solution scores full marks" { expect_full_marks room-epoll; }
+@test "fork-echo: the reference solution scores full marks" { expect_full_marks fork-echo; }
+@test "thread-echo: the reference solution scores full marks" { expect_full_marks thread-echo; }
+@test "pool-echo: the reference solution scores full marks" { expect_full_marks pool-echo; }
 
 @test "chat-lines: a limit of 65535 bytes fails the limit test (a 65536-byte line must come back whole)" {
     graded limit-65535
