@@ -83,9 +83,13 @@ student_command() {
         # of its own; it is the first to go when the memory cgroup is full
         # (choom), and starts with SIGINT and SIGQUIT at their defaults
         # (a background job of a shell starts with them ignored).
+        # bubblewrap reads its options from fd 3 (--args), so they do not
+        # show in /proc/1/cmdline inside, where the program could read them.
         local name=${PROGRAM##*/}
-        STUDENT_COMMAND=("$BWRAP" "${SANDBOX[@]}" --perms 0777 --size 16777216 --tmpfs /box
-            --ro-bind "$PROGRAM" "/box/$name" --chdir /box -- "${user[@]}" choom -n 1000 --
+        BWRAP_ARGS_FILE=$LOG_DIR/bwrap.$RANDOM.args
+        printf '%s\0' "${SANDBOX[@]}" --perms 0777 --size 16777216 --tmpfs /box \
+            --ro-bind "$PROGRAM" "/box/$name" --chdir /box >"$BWRAP_ARGS_FILE"
+        STUDENT_COMMAND=("$BWRAP" --args 3 -- "${user[@]}" choom -n 1000 --
             "${limits[@]}" "${as[@]}" -- nice -n 10 env -i --default-signal=INT,QUIT
             PATH=/usr/local/bin:/usr/bin:/bin LC_ALL=C.UTF-8 TMPDIR=/tmp "${memcheck[@]}" "./$name" "$@")
         return 0
@@ -135,9 +139,9 @@ sandboxed_program() {
 # program's exit status, so the tests signal and wait as if it were direct.
 relay_student() {
     if [ "$VALGRIND" = 1 ]; then
-        (close_extra_fds; exec "${STUDENT_COMMAND[@]}") 9>>"$VALGRIND_LOG" &
+        (close_extra_fds; exec "${STUDENT_COMMAND[@]}" 3<"$BWRAP_ARGS_FILE") 9>>"$VALGRIND_LOG" &
     else
-        (close_extra_fds; exec "${STUDENT_COMMAND[@]}") &
+        (close_extra_fds; exec "${STUDENT_COMMAND[@]}" 3<"$BWRAP_ARGS_FILE") &
     fi
     RELAY_CHILD=$!
     local signal status
