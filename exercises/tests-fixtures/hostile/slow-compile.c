@@ -5,7 +5,9 @@
 #include __FILE__
 #include __FILE__
 #endif
+#if __INCLUDE_LEVEL__ == 0
 int main(void)
 {
     return 0;
 }
+#endif
