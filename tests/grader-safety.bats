@@ -211,7 +211,7 @@ contained() {
 
 @test "hostile: an endless loop before bind" {
     contained loop-before-bind 1
-    expect_line '^      \| the server printed no complete first line within 2 s$'
+    expect_line '^      \| the server printed no complete first line within 3 s$'
 }
 
 @test "hostile: an endless loop after bind, ignoring SIGTERM" {
