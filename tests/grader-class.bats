@@ -85,7 +85,7 @@ teardown() { sockstep_teardown; }
         uid=$(report_uid "$f")
         [ -z "$uid" ] || uids+=("$uid")
     done
-    [ ${#uids[@]} = 6 ]
+    ! is_root || [ ${#uids[@]} = 6 ]
     expect_no_leftovers "${uids[@]}"
 }
 

@@ -141,7 +141,7 @@ contained() {
         uid=$(report_uid "$f")
         [ -z "$uid" ] || uids+=("$uid")
     done
-    [ ${#uids[@]} -ge 15 ]
+    ! is_root || [ ${#uids[@]} -ge 15 ]
     expect_no_leftovers "${uids[@]}"
     diff "$BATS_FILE_TMPDIR/kit.before" "$BATS_FILE_TMPDIR/kit.after"
     (cd "$BATS_FILE_TMPDIR/class" && find . -type f -exec md5sum {} + | sort) | diff "$BATS_FILE_TMPDIR/class.md5" -
@@ -251,7 +251,7 @@ contained() {
     output=$(cat "$BATS_FILE_TMPDIR/alloc-forever.txt")
     expect_equal "score: 1/3" "$(last_line)"
     expect_line '^FAIL  0/2  valgrind memcheck'
-    expect_no_leftovers "$(report_uid "$BATS_FILE_TMPDIR/alloc-forever.txt")"
+    expect_no_leftovers $(report_uid "$BATS_FILE_TMPDIR/alloc-forever.txt")
 }
 
 @test "hostile: 2.4 GB across six processes is held to 1 GiB together (memory cgroup, root only)" {
@@ -264,7 +264,7 @@ contained() {
     held=$(grep -c 'alloc-across: child [0-9] holds 400 MB' <<<"$output" || true)
     echo "# $held of 6 children got their 400 MB" >&3
     [ "$held" -le 2 ]
-    expect_no_leftovers "$(report_uid "$BATS_FILE_TMPDIR/alloc-across.txt")"
+    expect_no_leftovers $(report_uid "$BATS_FILE_TMPDIR/alloc-across.txt")
 }
 
 @test "grade refuses a submission that is a symbolic link (to a root-only file, say)" {

@@ -230,14 +230,16 @@ grade_hostile() {
     rm -rf "$DECOY"
 }
 
-# expect_no_leftovers UID...: nothing of these student uids remains (see
-# expect_uid_gone), no IPC object with a hostile fixture's key, no POSIX
-# object of theirs, no memory cgroup of a grade.
+# expect_no_leftovers [UID...]: nothing of these student uids remains (see
+# expect_uid_gone; not root, there are none, and the grader's temporary
+# folder must just be empty), no IPC object with a hostile fixture's key,
+# no POSIX object of theirs, no memory cgroup of their grades.
 expect_no_leftovers() {
     local uid
     for uid in "$@"; do
         expect_uid_gone "$uid" || return 1
     done
+    [ -z "$(ls -A "$GRADER_TMP")" ] || { echo "the grader left $(ls -A "$GRADER_TMP") in its temporary folder" >&2; return 1; }
     ! ipcs 2>/dev/null | grep -qi '0x50c5e70' || { echo "IPC objects outlived the grade:"; ipcs; return 1; } >&2
     ! ls /dev/shm /dev/mqueue 2>/dev/null | grep -q 'sockstep-hostile' || { echo "POSIX IPC objects outlived the grade" >&2; return 1; }
     local left
