@@ -161,9 +161,11 @@ contained() {
     expect_line '^      \|   \| run-found-solution: nothing to run among [0-9]+ files$'
 }
 
-@test "hostile: reading classmates' paths from /proc/*/cmdline and /tmp finds nothing and runs nothing" {
+@test "hostile: reading classmates' paths from /proc/*/cmdline and /tmp, or process 1's environment, finds nothing" {
     contained spy-classmates 1
     expect_line '^      \|   \| spy: [1-3] processes seen, 0 paths tried, 0 readable$'
+    # Process 1 inside holds none of the grader's variables.
+    expect_line "^      \|   \| spy: process 1's environment: (\(unreadable\)|PATH=/usr/local/bin:/usr/bin:/bin )$"
 }
 
 @test "hostile: no other listening socket is visible in /proc/net/tcp to claim as its own" {

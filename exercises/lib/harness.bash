@@ -89,7 +89,8 @@ student_command() {
         BWRAP_ARGS_FILE=$LOG_DIR/bwrap.$RANDOM.args
         printf '%s\0' "${SANDBOX[@]}" --perms 0777 --size 16777216 --tmpfs /box \
             --ro-bind "$PROGRAM" "/box/$name" --chdir /box >"$BWRAP_ARGS_FILE"
-        STUDENT_COMMAND=("$BWRAP" --args 3 -- "${user[@]}" choom -n 1000 --
+        # (env -i: bubblewrap's init, process 1 inside, keeps a clean environment)
+        STUDENT_COMMAND=(env -i PATH=/usr/local/bin:/usr/bin:/bin "$BWRAP" --args 3 -- "${user[@]}" choom -n 1000 --
             "${limits[@]}" "${as[@]}" -- nice -n 10 env -i --default-signal=INT,QUIT
             PATH=/usr/local/bin:/usr/bin:/bin LC_ALL=C.UTF-8 TMPDIR=/tmp "${memcheck[@]}" "./$name" "$@")
         return 0

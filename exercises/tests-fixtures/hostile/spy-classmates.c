@@ -2,7 +2,8 @@
  * command line in /proc for paths of sources or of the grader's temporary
  * folders, lists /tmp for those folders, tries to open every path it saw,
  * and execs the first classmate's built tcp-echo it can. In the sandbox it
- * sees only its own processes and an empty /tmp: it reports and exits 3. */
+ * sees only its own processes and an empty /tmp, and process 1 (the
+ * sandbox's init) holds no variable of the grader: it reports and exits 3. */
 #define _XOPEN_SOURCE 700
 #include <dirent.h>
 #include <fcntl.h>
@@ -65,6 +66,18 @@ int main(int argc, char **argv)
     }
     if (tmp != NULL)
         closedir(tmp);
+    /* The environment of process 1 (the sandbox's init), which could hold
+     * the grader's variables. */
+    int environment = open("/proc/1/environ", O_RDONLY);
+    ssize_t length = environment == -1 ? -1 : read(environment, buffer, sizeof buffer - 1);
+    if (environment != -1)
+        close(environment);
+    for (ssize_t i = 0; i < length; i++)
+        if (buffer[i] == '\0')
+            buffer[i] = ' ';
+    if (length >= 0)
+        buffer[length] = '\0';
+    printf("spy: process 1's environment: %s\n", length >= 0 ? buffer : "(unreadable)");
     printf("spy: %d processes seen, %d paths tried, %d readable\n", processes, paths, readable);
     return 3;
 }
