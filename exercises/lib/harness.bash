@@ -150,14 +150,18 @@ relay_student() {
         # shellcheck disable=SC2064
         trap "forward_signal $signal" "$signal"
     done
+    # wait returns early (above 128) when a trap ran; then wait again: bash
+    # keeps the status of a child it reaped meanwhile.
     while :; do
+        SIGNAL_FORWARDED=0
         wait "$RELAY_CHILD"
         status=$?
-        kill -0 "$RELAY_CHILD" 2>/dev/null || exit "$status"
+        [ "$SIGNAL_FORWARDED" = 1 ] || exit "$status"
     done
 }
 
 forward_signal() {
+    SIGNAL_FORWARDED=1
     local target
     target=$(sandboxed_program "$RELAY_CHILD")
     if [ -n "$target" ]; then
