@@ -121,15 +121,24 @@ pid_children() {
     return 0
 }
 
-# sandboxed_program BWRAP_PID: the program's pid as this shell sees it:
-# the child of bubblewrap's init that is process 2 of the sandbox.
+# sandboxed_program PID: the program's pid as this shell sees it: among the
+# descendants of PID (bubblewrap, its init, maybe a tracer in between), the
+# one that is process 2 of a PID namespace below this shell's (the init's
+# first child: the program).
 sandboxed_program() {
-    local init pid nspid
-    for init in $(pid_children "$1"); do
-        for pid in $(pid_children "$init"); do
-            nspid=$(sed -n 's/^NSpid:.*[[:space:]]\([0-9]*\)$/\1/p' "/proc/$pid/status" 2>/dev/null)
-            [ "$nspid" = 2 ] && { echo "$pid"; return 0; }
+    local -a level=("$1") next
+    local depth pid child nspid
+    for ((depth = 0; depth < 5; depth++)); do
+        next=()
+        for pid in "${level[@]}"; do
+            for child in $(pid_children "$pid"); do
+                nspid=$(sed -n 's/^NSpid:[[:space:]]*//p' "/proc/$child/status" 2>/dev/null)
+                [[ $nspid =~ [[:space:]]2$ ]] && { echo "$child"; return 0; }
+                next+=("$child")
+            done
         done
+        [ ${#next[@]} -gt 0 ] || return 0
+        level=("${next[@]}")
     done
     return 0
 }
@@ -138,7 +147,41 @@ sandboxed_program() {
 # signal sent to this shell (the test's STUDENT_PID) goes on to the program
 # itself, two levels down in bubblewrap, and this shell ends with the
 # program's exit status, so the tests signal and wait as if it were direct.
+# split_tracer: a test may put a tracer (strace) in front of STUDENT_COMMAND.
+# Isolated, it is taken off (into TRACER) and attached to the program itself
+# once it runs (-p PID), not to bubblewrap around it, whose own system calls
+# are not the student's.
+split_tracer() {
+    TRACER=()
+    [ "${STUDENT_COMMAND[0]}" != env ] || return 0
+    local i
+    for ((i = 1; i < ${#STUDENT_COMMAND[@]}; i++)); do
+        if [ "${STUDENT_COMMAND[i]}" = env ] && [ "${STUDENT_COMMAND[i + 3]:-}" = "$BWRAP" ]; then
+            TRACER=("${STUDENT_COMMAND[@]:0:i}")
+            STUDENT_COMMAND=("${STUDENT_COMMAND[@]:i}")
+            return 0
+        fi
+    done
+}
+
+# attach_tracer: starts TRACER on the program and, once it is attached,
+# leaves the file $LOG_DIR/traced.PID (PID: this relay) for start_student.
+attach_tracer() {
+    local tries=$((READY_SECONDS * 50)) pid=
+    while [ -z "$pid" ] && ((tries-- > 0)); do
+        pid=$(sandboxed_program "$RELAY_CHILD")
+        [ -n "$pid" ] || sleep 0.02
+    done
+    [ -n "$pid" ] || return 0
+    "${TRACER[@]}" -p "$pid" </dev/null >/dev/null 2>>"$LOG_DIR/harness.err" &
+    while ((tries-- > 0)) && [ "$(sed -n 's/^TracerPid:[[:space:]]*//p' "/proc/$pid/status" 2>/dev/null)" = 0 ]; do
+        sleep 0.02
+    done
+    : >"$LOG_DIR/traced.$BASHPID"
+}
+
 relay_student() {
+    split_tracer
     if [ "$VALGRIND" = 1 ]; then
         (close_extra_fds; exec "${STUDENT_COMMAND[@]}" 3<"$BWRAP_ARGS_FILE") 9>>"$VALGRIND_LOG" &
     else
@@ -150,6 +193,7 @@ relay_student() {
         # shellcheck disable=SC2064
         trap "forward_signal $signal" "$signal"
     done
+    [ ${#TRACER[@]} -eq 0 ] || attach_tracer
     # wait returns early (above 128) when a trap ran; then wait again: bash
     # keeps the status of a child it reaped meanwhile.
     while :; do
@@ -208,6 +252,17 @@ run_student() {
     ELAPSED=$((SECONDS - start))
 }
 
+# wait_traced: (isolated, a tracer in front of the command) until the relay
+# has attached it to the program, so the test's calls that follow are seen.
+wait_traced() {
+    [ ${#SANDBOX[@]} -gt 0 ] && [ "${STUDENT_COMMAND[0]}" != env ] || return 0
+    local tries=$((READY_SECONDS * 50))
+    while [ ! -e "$LOG_DIR/traced.$STUDENT_PID" ] && ((tries-- > 0)); do
+        sleep 0.02
+    done
+    return 0
+}
+
 # start_student ARGS...: starts a server in the background and waits (with a
 # deadline) for its first line, which must end in HOST:PORT.
 # Sets STUDENT_PID, PORT, OUT, ERR.
@@ -228,6 +283,7 @@ start_student() {
                 show "stdout" "$OUT"
                 return 1
             fi
+            wait_traced
             return 0
         fi
         if ! kill -0 "$STUDENT_PID" 2>/dev/null; then
