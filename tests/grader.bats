@@ -1,11 +1,15 @@
 #!/usr/bin/env bats
 # exercises/grade for one submission: exit statuses, the report's lines,
-# compiler and valgrind messages shown to the student, and the JSON files for
-# Gradescope and GitHub Classroom.
+# compiler and valgrind messages shown to the student, the JSON files for
+# Gradescope and GitHub Classroom, the Classroom workflow and template, and
+# grading as an ordinary user.
 
 load helpers
 load grader_helpers
 
+setup_file() {
+    grader_prebuild
+}
 setup() {
     grader_setup
     export SOCKSTEP_GRADER_UID_BASE=1900200000
@@ -38,12 +42,38 @@ SOLUTION=$SOCKSTEP_ROOT/exercises/tcp-echo/solution.c
     grade tcp-echo "$SOLUTION" --tests warnings,echo_short,bad_port
     expect_status 0
     expect_equal "exercise: tcp-echo   submission: $SOLUTION" "${lines[0]}"
-    expect_equal "compile: ok" "${lines[2]}"
-    expect_equal "PASS  1/1  compiles without warnings (flags: -std=c11 -Wall -Wextra -Wpedantic -Wformat=2 -Wshadow -Wmissing-prototypes -D_POSIX_C_SOURCE=200809L)" "${lines[3]}"
-    expect_equal "PASS  2/2  echoes a short message byte for byte (UTF-8 too), then closes when the client does" "${lines[4]}"
-    expect_equal "PASS  1/1  a bad PORT is a usage error: one line on stderr, exit status 2" "${lines[5]}"
-    expect_equal "score: 4/4" "${lines[6]}"
-    expect_equal 7 "${#lines[@]}"
+    [[ ${lines[1]} == "sandbox: "* ]]
+    [[ ${lines[2]} == "memory: "* ]]
+    expect_equal "compile: ok" "${lines[3]}"
+    expect_equal "PASS  1/1  compiles without warnings (flags: -std=c11 -Wall -Wextra -Wpedantic -Wformat=2 -Wshadow -Wmissing-prototypes -D_POSIX_C_SOURCE=200809L)" "${lines[4]}"
+    expect_equal "PASS  2/2  echoes a short message byte for byte (UTF-8 too), then closes when the client does" "${lines[5]}"
+    expect_equal "PASS  1/1  a bad PORT is a usage error: one line on stderr, exit status 2" "${lines[6]}"
+    expect_equal "score: 4/4" "${lines[7]}"
+    expect_equal 8 "${#lines[@]}"
+}
+
+@test "grade: the reference solution gets full marks, isolated by bubblewrap, within 10 s" {
+    bwrap_works || skip "bubblewrap (bwrap) is missing or cannot create namespaces here"
+    local start=$SECONDS
+    grade tcp-echo "$SOLUTION"
+    echo "# one full tcp-echo grade: $((SECONDS - start)) s" >&3
+    expect_status 0
+    expect_line '^sandbox: isolated by bubblewrap \(sees only its own files, common/ and the system read-only; own /tmp, network, PID and IPC namespaces\); program runs as '
+    if is_root; then
+        expect_line '^memory: all of the program.s processes together at most 1024 MiB \(cgroup .*sockstep-grade\.[0-9]+\)$|^memory: per process only \(no writable memory cgroup\)'
+        expect_uid_gone "$(grader_uid)"
+    else
+        expect_line '^memory: per process only \(no writable memory cgroup: the grader is not root\)'
+    fi
+    expect_equal "score: 16/16" "$(last_line)"
+    [ $((SECONDS - start)) -le 10 ]
+}
+
+@test "grade without bubblewrap: still graded for a learner, and the report says plainly it was not isolated" {
+    SOCKSTEP_GRADER_BWRAP=none grade udp-upper "$SOCKSTEP_ROOT/exercises/udp-upper/solution.c" --tests warnings,upper_ascii,memcheck
+    expect_status 0
+    expect_line "^sandbox: NOT ISOLATED: bubblewrap \(bwrap\) is not installed, so the program could read and change what $(id -un) can; "
+    expect_equal "score: 5/5" "$(last_line)"
 }
 
 @test "grade: less than full marks exits 1 and says what went wrong under the failed test" {
@@ -83,7 +113,7 @@ make_leaky_echo() { # FILE
     make_leaky_echo "$leaky"
     local warning_line
     warning_line=$(grep -n 'int unused_counter' "$leaky" | cut -d: -f1)
-    grade tcp-echo "$leaky"
+    grade tcp-echo "$leaky" --tests warnings,echo_1mib,memcheck
     expect_status 1
     expect_line '^compile: built, with warnings:$'
     expect_line "^  leaky-warning-echo\.c:$warning_line:9: warning: unused variable 'unused_counter' \[-Wunused-variable\]$"
@@ -92,7 +122,7 @@ make_leaky_echo() { # FILE
     expect_line '^      \|   \| ==[0-9]+== 32,768 bytes in 2 blocks are definitely lost'
     expect_line '^      \|   \| ==[0-9]+==    by 0x[0-9A-F]+: serve \(leaky-warning-echo\.c:'"$((warning_line + 1))"'\)$'
     expect_line '^PASS  3/3  echoes 1 MiB sent in one go'
-    expect_equal "score: 13/16" "$(last_line)"
+    expect_equal "score: 3/6" "$(last_line)"
 }
 
 @test "grade --json: Gradescope's results.json, valid and complete" {
@@ -114,7 +144,8 @@ make_leaky_echo() { # FILE
 }
 
 @test "grade --json: student output with invalid UTF-8, quotes, control characters and NULs stays valid JSON, capped" {
-    grade tcp-echo "$FIXTURES/nasty-output.c" --json "$BATS_TEST_TMPDIR/results.json" --classroom "$BATS_TEST_TMPDIR/classroom.json"
+    grade tcp-echo "$FIXTURES/nasty-output.c" --json "$BATS_TEST_TMPDIR/results.json" --classroom "$BATS_TEST_TMPDIR/classroom.json" \
+        --tests warnings,address_line
     expect_status 1
     local f
     for f in results classroom; do
@@ -124,9 +155,9 @@ make_leaky_echo() { # FILE
     done
     local out
     out=$(json_get "$BATS_TEST_TMPDIR/results.json" 'tests[1].output')
-    [[ $out == *'bad  utf-8, "quotes", back\slash, tab\t, bell?, esc ?[31m red, cr?, nul  after nul\n'* ]] ||
+    [[ $out == *'bad ??? utf-8, "quotes", back\slash, tab\t, bell?, esc ?[31m red, cr?, nul  after nul\n'* ]] ||
         { echo "output was: ${out:0:400}" >&2; return 1; }
-    grep -qF 'bad  utf-8, \"quotes\", back\\slash, tab\t,' "$BATS_TEST_TMPDIR/results.json"
+    grep -qF 'bad ??? utf-8, \"quotes\", back\\slash, tab\t,' "$BATS_TEST_TMPDIR/results.json"
     [[ $out == *'(172000 bytes, first 600 shown)'* ]]
     # The report on the terminal: no raw escape, carriage return or NUL.
     ! grep -q $'[\x1b\r]' <<<"$output"
@@ -156,10 +187,17 @@ make_leaky_echo() { # FILE
     expect_equal fail "$(json_get "$json" 'tests[0].status')"
 }
 
-@test "the Classroom workflow runs the grader with --classroom and hands its base64 to the reporter" {
+@test "the Classroom workflow grades the student's one file with the teacher's kit, pinned, and hands its base64 to the reporter" {
     local wf=$SOCKSTEP_ROOT/.github/workflows/classroom.yml
     grep -qE '^  run-autograding-tests:$' "$wf"
-    grep -qF 'exercises/grade "$EXERCISE" "$SUBMISSION" --classroom' "$wf"
+    grep -qE '^  GRADER_COMMIT: [0-9a-f]{40}$' "$wf"
+    grep -qF 'repository: ${{ env.GRADER_REPOSITORY }}' "$wf"
+    grep -qF 'ref: ${{ env.GRADER_COMMIT }}' "$wf"
+    grep -qF 'cp "student/$SUBMISSION" "input/$(basename "$SUBMISSION")"' "$wf"
+    grep -qF 'sudo grader/exercises/grade "$EXERCISE" "input/$(basename "$SUBMISSION")" --classroom classroom.json --require-isolation' "$wf"
+    # Nothing else of the student's checkout is run.
+    ! grep -E 'student/(exercises|common|\.github)|\./exercises|run: +exercises/' "$wf"
+    grep -qF 'apt-get install -y build-essential valgrind bubblewrap iproute2' "$wf"
     grep -qF 'echo "result=$(base64 -w0 classroom.json)" >>"$GITHUB_OUTPUT"' "$wf"
     grep -qF 'uses: classroom-resources/autograding-grading-reporter@v1' "$wf"
     grep -qF 'GRADE_RESULTS: "${{ steps.grade.outputs.result }}"' "$wf"
@@ -167,8 +205,32 @@ make_leaky_echo() { # FILE
     ! grep -q $'\t' "$wf"
 }
 
-@test "make gradescope: the zip holds setup.sh, run_autograder, the grader, the tests and common/" {
+@test "make-template: a Classroom template with the starter and the pinned workflow, and no solution" {
+    local dir=$BATS_TEST_TMPDIR/template commit=0123456789abcdef0123456789abcdef01234567
+    run "$SOCKSTEP_ROOT/exercises/make-template" tcp-echo "$dir" --grader-repository teacher/sockstep --grader-commit "$commit"
+    expect_status 0
+    expect_equal "template for tcp-echo in $dir: graded by teacher/sockstep at $commit" "$output"
+    cmp "$SOCKSTEP_ROOT/exercises/tcp-echo/starter.c" "$dir/submission/tcp-echo.c"
+    [ -z "$(find "$dir" -name 'solution*')" ]
+    local wf=$dir/.github/workflows/classroom.yml
+    grep -qxF '  EXERCISE: tcp-echo' "$wf"
+    grep -qxF '  SUBMISSION: submission/tcp-echo.c' "$wf"
+    grep -qxF '  GRADER_REPOSITORY: teacher/sockstep' "$wf"
+    grep -qxF "  GRADER_COMMIT: $commit" "$wf"
+    [ -x "$dir/exercises/grade" ] && [ -f "$dir/exercises/tcp-echo/tests.sh" ] && [ -f "$dir/common/net.h" ]
+    # A student's local grade of the starter works from the template.
+    run timeout -k 5 60 "$dir/exercises/grade" tcp-echo "$dir/submission/tcp-echo.c" --tests warnings
+    expect_status 0
+    run "$SOCKSTEP_ROOT/exercises/make-template" tcp-echo "$dir" --grader-repository teacher/sockstep --grader-commit "$commit"
+    expect_status 2
+    run "$SOCKSTEP_ROOT/exercises/make-template" tcp-echo "$BATS_TEST_TMPDIR/t2" --grader-repository teacher/sockstep --grader-commit abc
+    expect_status 2
+    [[ $output == *"must be a full 40-digit commit hash"* ]]
+}
+
+@test "make gradescope: the zip holds setup.sh (with bubblewrap), run_autograder, the grader, the tests and common/" {
     command -v zip >/dev/null && command -v unzip >/dev/null || skip "zip or unzip is not installed"
+    grep -qE '^apt-get install .*\bbubblewrap\b' "$SOCKSTEP_ROOT/exercises/gradescope/setup.sh"
     local build=$BATS_TEST_TMPDIR/build
     run timeout -k 5 120 make -C "$SOCKSTEP_ROOT" --no-print-directory gradescope EX=tcp-echo BUILD="$build"
     expect_status 0
@@ -180,50 +242,111 @@ make_leaky_echo() { # FILE
         grep -qxF "$f" <<<"$output" || { echo "the zip lacks $f:"$'\n'"$output" >&2; return 1; }
     done
     ! grep -q 'solution\.c' <<<"$output"
+    ! grep -qxF UNISOLATED <<<"$output"
     run timeout -k 5 120 make -C "$SOCKSTEP_ROOT" --no-print-directory gradescope EX=nope BUILD="$build"
     [ "$status" -ne 0 ]
 }
 
-@test "run_autograder grades the uploaded .c into results.json (paths moved to a temp dir)" {
+# autograder EXERCISE [ENV=VALUE...]: unpacks make gradescope's zip as
+# Gradescope would (into $AG) and sets the AUTOGRADER_* paths.
+autograder() {
+    local build=$BATS_TEST_TMPDIR/build
+    AG=$GRADER_TMP/autograder
+    rm -rf "$AG" "$build"
+    run env "${@:2}" timeout -k 5 120 make -C "$SOCKSTEP_ROOT" --no-print-directory gradescope EX="$1" BUILD="$build"
+    expect_status 0
+    mkdir -p "$AG/source" "$AG/submission" "$AG/results"
+    chmod 755 "$AG"
+    unzip -q "$build/gradescope-$1.zip" -d "$AG/source"
+    export AUTOGRADER_SOURCE=$AG/source AUTOGRADER_SUBMISSION=$AG/submission AUTOGRADER_RESULTS=$AG/results
+}
+
+@test "run_autograder grades the uploaded .c into results.json, with visibility and execution_time per test" {
     command -v zip >/dev/null && command -v unzip >/dev/null || skip "zip or unzip is not installed"
-    local build=$BATS_TEST_TMPDIR/build ag=$GRADER_TMP/autograder
-    run timeout -k 5 120 make -C "$SOCKSTEP_ROOT" --no-print-directory gradescope EX=udp-upper BUILD="$build"
+    bwrap_works || skip "bubblewrap (bwrap) is missing or cannot create namespaces here"
+    autograder udp-upper
+    cp "$SOCKSTEP_ROOT/exercises/udp-upper/solution.c" "$AG/submission/upper.c"
+    run timeout -k 5 200 "$AG/source/run_autograder"
     expect_status 0
-    mkdir -p "$ag/source" "$ag/submission" "$ag/results"
-    chmod 755 "$ag"
-    unzip -q "$build/gradescope-udp-upper.zip" -d "$ag/source"
-    cp "$SOCKSTEP_ROOT/exercises/udp-upper/solution.c" "$ag/submission/upper.c"
-    export AUTOGRADER_SOURCE=$ag/source AUTOGRADER_SUBMISSION=$ag/submission AUTOGRADER_RESULTS=$ag/results
-    run timeout -k 5 200 "$ag/source/run_autograder"
-    expect_status 0
-    expect_equal 14 "$(json_get "$ag/results/results.json" score)"
-    expect_equal 14 "$(json_get "$ag/results/results.json" max_score)"
+    local json=$AG/results/results.json
+    json_flatten "$json" >/dev/null
+    expect_equal 14 "$(json_get "$json" score)"
+    expect_equal 14 "$(json_get "$json" max_score)"
+    expect_equal visible "$(json_get "$json" visibility)"
+    [[ $(json_get "$json" execution_time) =~ ^[0-9]+\.[0-9]{3}$ ]]
+    local i
+    for i in 0 1 9; do
+        expect_equal visible "$(json_get "$json" "tests[$i].visibility")"
+        [[ $(json_get "$json" "tests[$i].execution_time") =~ ^[0-9]+\.[0-9]{3}$ ]]
+    done
+    [[ $(json_get "$json" output) == *"sandbox: isolated by bubblewrap"* ]]
 
     # Two files (or none): a clear message, score 0, still valid JSON.
-    cp "$SOCKSTEP_ROOT/exercises/udp-upper/starter.c" "$ag/submission/other.c"
-    run timeout -k 5 200 "$ag/source/run_autograder"
+    cp "$SOCKSTEP_ROOT/exercises/udp-upper/starter.c" "$AG/submission/other.c"
+    run timeout -k 5 200 "$AG/source/run_autograder"
     expect_status 0
-    expect_equal 0 "$(json_get "$ag/results/results.json" score)"
-    expect_equal "Upload exactly one .c file for udp-upper (found 2)." "$(json_get "$ag/results/results.json" output)"
-    rm -rf "$ag"
+    expect_equal 0 "$(json_get "$json" score)"
+    expect_equal "Upload exactly one .c file for udp-upper (found 2)." "$(json_get "$json" output)"
 }
 
-@test "grade: the plain-loopback fallback (no namespaces) grades a solution the same" {
-    SOCKSTEP_GRADER_NAMESPACES=0 grade udp-upper "$SOCKSTEP_ROOT/exercises/udp-upper/solution.c"
+@test "run_autograder refuses to grade without isolation, unless the zip was built to (and then every result says so)" {
+    command -v zip >/dev/null && command -v unzip >/dev/null || skip "zip or unzip is not installed"
+    autograder udp-upper
+    local json=$AG/results/results.json
+    printf 'int main(void) { return oops; }\n' >"$AG/submission/upper.c"
+    SOCKSTEP_GRADER_BWRAP=none run timeout -k 5 200 "$AG/source/run_autograder"
     expect_status 0
-    expect_line '^sandbox: plain loopback \(no namespaces\), forced; program runs as uid [0-9]+$'
-    expect_equal "score: 14/14" "$(last_line)"
-    expect_uid_gone "$(grader_uid)"
+    expect_equal 0 "$(json_get "$json" score)"
+    [[ $(json_get "$json" output) == "The autograder could not run (exit status 2): grade: cannot isolate student code: bubblewrap (bwrap) is not installed. Install bubblewrap"*"Please tell your teacher." ]]
+
+    autograder udp-upper SOCKSTEP_GRADER_UNISOLATED=1
+    [[ $stderr$output == *"WARNING: this autograder grades WITHOUT isolation"* ]]
+    printf 'int main(void) { return oops; }\n' >"$AG/submission/upper.c"
+    SOCKSTEP_GRADER_BWRAP=none run timeout -k 5 200 "$AG/source/run_autograder"
+    expect_status 0
+    expect_equal 14 "$(json_get "$json" max_score)"
+    [[ $(json_get "$json" output) == *"sandbox: NOT ISOLATED: bubblewrap (bwrap) is not installed"* ]]
 }
 
-@test "grade as an ordinary user: still graded, in a user namespace or on plain loopback" {
-    local mode
+@test "grade: the plain-loopback fallback (no namespaces) grades a solution the same, as a separate uid when root" {
+    SOCKSTEP_GRADER_NAMESPACES=0 grade udp-upper "$SOCKSTEP_ROOT/exercises/udp-upper/solution.c" --tests warnings,upper_ascii,stops_on_signals,memcheck
+    expect_status 0
+    expect_line '^sandbox: NOT ISOLATED: namespaces turned off \(SOCKSTEP_GRADER_NAMESPACES=0\), so the program could read and change what [a-z0-9_-]+ can; plain loopback \(no namespaces\), forced; program runs as '
+    expect_equal "score: 6/6" "$(last_line)"
+    if is_root; then
+        expect_uid_gone "$(grader_uid)"
+    fi
+}
+
+@test "grade as an ordinary user, from a clone in a folder others cannot enter: isolated, and on plain loopback" {
+    local copy user=()
+    if is_root; then
+        # The kit copied into a 0700 folder that user owns (like a home folder).
+        copy=$(mktemp -d /tmp/sockstep-userkit.XXXXXX)
+        chmod 755 "$copy"
+        mkdir -p "$copy/home/clone"
+        cp -r "$SOCKSTEP_ROOT/exercises" "$SOCKSTEP_ROOT/common" "$copy/home/clone/"
+        chown -R 65534:65534 "$copy/home"
+        chmod 700 "$copy/home"
+        user=(setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$copy/home")
+    else
+        copy=$BATS_TEST_TMPDIR/user
+        mkdir -p "$copy/home/clone"
+        chmod 700 "$copy/home"
+        cp -r "$SOCKSTEP_ROOT/exercises" "$SOCKSTEP_ROOT/common" "$copy/home/clone/"
+    fi
+    local clone=$copy/home/clone mode
     for mode in 1 0; do
-        run timeout -k 5 120 setpriv --reuid=65534 --regid=65534 --clear-groups \
-            env HOME=/tmp SOCKSTEP_GRADER_TMPDIR=/tmp SOCKSTEP_GRADER_NAMESPACES=$mode \
-            "$GRADER" udp-upper "$SOCKSTEP_ROOT/exercises/udp-upper/solution.c" --tests upper_ascii,bad_port
+        run timeout -k 5 120 "${user[@]}" env -u SOCKSTEP_GRADER_TMPDIR -u SOCKSTEP_GRADER_PREBUILT \
+            SOCKSTEP_GRADER_NAMESPACES=$mode "$clone/exercises/grade" udp-upper "$clone/exercises/udp-upper/solution.c" \
+            --tests upper_ascii,bad_port
         expect_status 0
-        expect_line '^sandbox: .*; program runs as nobody \(not root: no separate uid\)$'
+        expect_line '^sandbox: .*; program runs as [a-z0-9_-]+ \(not root: no separate uid\)$'
         expect_equal "score: 3/3" "$(last_line)"
+        if [ "$mode" = 1 ] && bwrap_works; then
+            expect_line '^sandbox: isolated by bubblewrap'
+            expect_line '^memory: per process only \(no writable memory cgroup: the grader is not root\)'
+        fi
     done
+    ! is_root || rm -rf "$copy"
 }

@@ -116,16 +116,32 @@ csv_check() {
 }
 
 # The grader's work folder lives in a folder of the test's own, which other
-# users can enter (student code runs as another uid).
+# users can enter (student code runs as another uid). The kit's tests use
+# the grader's short time limits (SOCKSTEP_GRADER_QUICK=1) and, when the
+# file built them once (grader_prebuild in setup_file), the test peer and
+# common/*.o from SOCKSTEP_GRADER_PREBUILT.
 grader_setup() {
     GRADER_TMP=$(mktemp -d /tmp/sockstep-gradertest.XXXXXX)
     chmod 711 "$GRADER_TMP"
-    export SOCKSTEP_GRADER_TMPDIR=$GRADER_TMP
+    export SOCKSTEP_GRADER_TMPDIR=$GRADER_TMP SOCKSTEP_GRADER_QUICK=1
+}
+
+# grader_prebuild (in setup_file): the peer and common/ once for the file.
+grader_prebuild() {
+    export SOCKSTEP_GRADER_PREBUILT=$BATS_FILE_TMPDIR/prebuilt
+    "$GRADER" --prebuild "$SOCKSTEP_GRADER_PREBUILT"
+    chmod 755 "$BATS_FILE_TMPDIR"
 }
 
 grader_teardown() {
     [ -n "${GRADER_TMP:-}" ] && rm -rf "$GRADER_TMP"
     return 0
+}
+
+# is_root / bwrap_works: what a test needs, to skip with the reason otherwise.
+is_root() { [ "$(id -u)" = 0 ]; }
+bwrap_works() {
+    command -v bwrap >/dev/null && bwrap --ro-bind / / --unshare-pid --unshare-net --unshare-ipc true 2>/dev/null
 }
 
 timed_grade() {
@@ -143,7 +159,15 @@ grader_uid() {
 expect_uid_gone() {
     local uid=$1
     [ -n "$uid" ] || { echo "no uid in the grader's output" >&2; return 1; }
-    local procs files
+    # On a shared machine another grader (another clone's tests) may hold
+    # this uid by now: its lock says so, and its processes are not ours.
+    local lock=${SOCKSTEP_GRADER_LOCK_DIR:-/run/lock/sockstep-grader}/uid-$uid
+    if [ -e "$lock" ] && ! flock -n "$lock" true 2>/dev/null; then
+        echo "# uid $uid is in use by another grader now: its processes and files are not checked" >&3
+        uid=
+    fi
+    local procs= files=
+    [ -n "$uid" ] || { [ -z "$(ls -A "$GRADER_TMP")" ] || { echo "the grader left $(ls -A "$GRADER_TMP") in its temporary folder" >&2; return 1; }; return 0; }
     # Zombies are dead already (init reaps them); anything else is a leftover.
     procs=$(for d in $(find /proc -maxdepth 1 -regex '/proc/[0-9]+' -uid "$uid" 2>/dev/null || true); do
         sed -E 's/^[0-9]+ \(.*\) ([A-Z]).*/\1 &/' "$d/stat" 2>/dev/null | grep -v '^Z ' | cut -c1-80
@@ -204,7 +228,7 @@ grade_hostile() {
     expect_equal "$expected" "$(last_line)" "the score line"
     # Every line is the grader's: a header, a result, an indented detail or the score.
     local bad
-    bad=$(grep -vE '^(exercise: |sandbox: |compile: |  |PASS  |FAIL  |      \| |score: [0-9]+/[0-9]+$)' <<<"$output" || true)
+    bad=$(grep -vE '^(exercise: |sandbox: |memory: |compile: |  |PASS  |FAIL  |      \| |score: [0-9]+/[0-9]+$)' <<<"$output" || true)
     [ -z "$bad" ] || { echo "lines the grader did not write: $bad" >&2; return 1; }
     [ "$(grep -c '^score: ' <<<"$output")" = 1 ]
     expect_uid_gone "$(grader_uid)"
@@ -212,4 +236,26 @@ grade_hostile() {
     expect_equal "$before" "$(kit_fingerprint)" "the kit's files"
     (cd "$DECOY" && md5sum -c --quiet "$BATS_TEST_TMPDIR/decoy.md5")
     rm -rf "$DECOY"
+}
+
+# expect_no_leftovers [UID...]: nothing of these student uids remains (see
+# expect_uid_gone; not root, there are none, and the grader's temporary
+# folder must just be empty), no IPC object with a hostile fixture's key,
+# no POSIX object of theirs, no memory cgroup of their grades.
+expect_no_leftovers() {
+    local uid
+    for uid in "$@"; do
+        expect_uid_gone "$uid" || return 1
+    done
+    [ -z "$(ls -A "$GRADER_TMP")" ] || { echo "the grader left $(ls -A "$GRADER_TMP") in its temporary folder" >&2; return 1; }
+    ! ipcs 2>/dev/null | grep -qi '0x50c5e70' || { echo "IPC objects outlived the grade:"; ipcs; return 1; } >&2
+    ! ls /dev/shm /dev/mqueue 2>/dev/null | grep -q 'sockstep-hostile' || { echo "POSIX IPC objects outlived the grade" >&2; return 1; }
+    local left
+    left=$(for uid in "$@"; do find /sys/fs/cgroup -maxdepth 3 \( -name "sockstep-grade.$uid" -o -name "grade.$uid" \) 2>/dev/null; done || true)
+    [ -z "$left" ] || { echo "memory cgroups outlived the grade: $left" >&2; return 1; }
+}
+
+# report_uid FILE: the uid a report says the program ran as.
+report_uid() {
+    sed -nE 's/.*program runs as uid ([0-9]+).*/\1/p' "$1" | head -n 1
 }

@@ -1,8 +1,8 @@
 /* Hostile: tries to rewrite the tests, the grader and other students' work:
  * every file named like a test, a grader or a submission that it can reach
  * under /tmp, /work, /home, /root and /autograder, and the grader's copies
- * next to its own directory. Then it prints a correct address line and
- * exits, so it earns only what that is worth. */
+ * next to its own directory. Then it prints how many attempts succeeded
+ * and exits 3. */
 #define _XOPEN_SOURCE 700
 #include <fcntl.h>
 #include <ftw.h>
@@ -51,7 +51,6 @@ int main(void)
     const char *roots[] = { "/tmp", "/work", "/home", "/root", "/autograder" };
     for (size_t i = 0; i < sizeof roots / sizeof roots[0]; i++)
         nftw(roots[i], visit, 16, FTW_PHYS);
-    printf("tcp-echo: listening on 127.0.0.1:1\n");
-    fprintf(stderr, "tamper: %d attempts, %d succeeded\n", attempts, successes);
-    return 0;
+    printf("tamper: %d attempts, %d succeeded\n", attempts, successes);
+    return 3;
 }
