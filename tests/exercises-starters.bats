@@ -25,60 +25,7 @@ declare -gA TARGET=(
     [pool-echo]=silent_client
 )
 
-# grade_in_background ID EXERCISE FILE [GRADER ARGS...]: exercises/grade into
-# $BATS_FILE_TMPDIR/grades/ID.{out,status,seconds}.
-# As root every grade runs as its own uid; as an ordinary user all of them
-# count against one RLIMIT_NPROC (the grader limits the compiler to 64
-# processes of the uid), so they grade one at a time then.
-GRADE_JOBS=$([ "$(id -u)" = 0 ] && echo 16 || echo 1)
-
-grade_in_background() {
-    local id=$1 dir=$BATS_FILE_TMPDIR/grades
-    shift
-    while [ "$(jobs -rp | wc -l)" -ge "$GRADE_JOBS" ]; do wait -n; done
-    (
-        start=$SECONDS
-        status=0
-        timeout -k 5 120 "$GRADER" "$@" >"$dir/$id.out" 2>"$dir/$id.err" </dev/null || status=$?
-        echo "$status" >"$dir/$id.status"
-        echo $((SECONDS - start)) >"$dir/$id.seconds"
-    ) 3>&- &
-}
-
-# graded ID: the finished report of ID in $output (and $status), its time on fd 3.
-graded() {
-    local dir=$BATS_FILE_TMPDIR/grades
-    output=$(cat "$dir/$1.out")
-    status=$(cat "$dir/$1.status")
-    echo "# $1: graded in $(cat "$dir/$1.seconds") s" >&3
-}
-
-# start_grading: a grader work folder of the file's own, and the test peer and
-# common/*.o built once (the grader's --class mode does the same for a class;
-# SOCKSTEP_GRADE_PREBUILT hands them to single grades), then grade_in_background.
-start_grading() {
-    GRADER_TMP=$(mktemp -d /tmp/sockstep-gradertest.XXXXXX)
-    chmod 711 "$GRADER_TMP"
-    PREBUILT_DIR=$(mktemp -d /tmp/sockstep-prebuilt.XXXXXX)
-    export SOCKSTEP_GRADER_TMPDIR=$GRADER_TMP GRADER_TMP PREBUILT_DIR
-    mkdir -p "$BATS_FILE_TMPDIR/grades" "$PREBUILT_DIR/common"
-    cc -std=c11 -O2 -o "$PREBUILT_DIR/peer" "$SOCKSTEP_ROOT/exercises/lib/peer.c" || return 1
-    local c
-    for c in "$SOCKSTEP_ROOT"/common/*.c; do
-        c=${c##*/}
-        cc -std=c11 -Wall -Wextra -Wpedantic -Wformat=2 -Wshadow -Wmissing-prototypes -D_POSIX_C_SOURCE=200809L \
-            -O2 -g -I"$SOCKSTEP_ROOT/common" -c "$SOCKSTEP_ROOT/common/$c" -o "$PREBUILT_DIR/common/${c%.c}.o" &
-    done
-    wait
-    chmod -R a+rX "$PREBUILT_DIR"
-    export SOCKSTEP_GRADE_PREBUILT=$PREBUILT_DIR
-}
-
-teardown_file() {
-    [ -n "${GRADER_TMP:-}" ] && rm -rf "$GRADER_TMP"
-    [ -n "${PREBUILT_DIR:-}" ] && rm -rf "$PREBUILT_DIR"
-    return 0
-}
+teardown_file() { grading_teardown_file; }
 
 setup_file() {
     start_grading || return 1

@@ -68,6 +68,6 @@ teardown() { [ -n "${DECOY:-}" ] && rm -rf "$DECOY"; grader_teardown; sockstep_t
     SOCKSTEP_GRADER_NAMESPACES=0 grade tcp-echo "$SOCKSTEP_ROOT/exercises/tcp-echo/solution.c"
     expect_status 0
     expect_line '^sandbox: NOT ISOLATED: namespaces turned off'
-    expect_equal "score: 16/16" "$(last_line)"
+    expect_equal "score: 17/17" "$(last_line)"
     ! is_root || expect_uid_gone "$(grader_uid)"
 }

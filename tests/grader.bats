@@ -27,7 +27,9 @@ SOLUTION=$SOCKSTEP_ROOT/exercises/tcp-echo/solution.c
     [[ $stderr == *"(unknown option '--frobnicate')" ]]
     grade no-such-exercise "$SOLUTION"
     expect_status 2
-    expect_equal "grade: unknown exercise 'no-such-exercise' (known: chat-client-quit chat-lines room-epoll room-names tcp-client-count tcp-echo udp-client-timeout udp-reply udp-upper )" "$stderr"
+    local known
+    known=$(cd "$SOCKSTEP_ROOT/exercises" && for t in */tests.sh; do printf '%s ' "${t%/tests.sh}"; done)
+    expect_equal "grade: unknown exercise 'no-such-exercise' (known: $known)" "$stderr"
     grade tcp-echo "$BATS_TEST_TMPDIR/missing.c"
     expect_status 2
     expect_equal "grade: no readable file '$BATS_TEST_TMPDIR/missing.c'" "$stderr"
@@ -52,7 +54,7 @@ SOLUTION=$SOCKSTEP_ROOT/exercises/tcp-echo/solution.c
     expect_equal 8 "${#lines[@]}"
 }
 
-@test "grade: the reference solution gets full marks, isolated by bubblewrap, within 10 s" {
+@test "grade: the reference solution gets full marks, isolated by bubblewrap, in bounded time (10 s on a quiet machine; 20 s allowed beside the rest of the suite)" {
     bwrap_works || skip "bubblewrap (bwrap) is missing or cannot create namespaces here"
     local start=$SECONDS
     grade tcp-echo "$SOLUTION"
@@ -65,8 +67,8 @@ SOLUTION=$SOCKSTEP_ROOT/exercises/tcp-echo/solution.c
     else
         expect_line '^memory: per process only \(no writable memory cgroup: the grader is not root\)'
     fi
-    expect_equal "score: 16/16" "$(last_line)"
-    [ $((SECONDS - start)) -le 10 ]
+    expect_equal "score: 17/17" "$(last_line)"
+    [ $((SECONDS - start)) -le 20 ]
 }
 
 @test "grade without bubblewrap: still graded for a learner, and the report says plainly it was not isolated" {
@@ -92,9 +94,9 @@ SOLUTION=$SOCKSTEP_ROOT/exercises/tcp-echo/solution.c
     expect_status 1
     expect_line '^compile: FAILED \(cc .* broken\.c common/\*\.c -o tcp-echo\), score 0:$'
     expect_line "^  broken\.c:3:12: error: 'missing_variable' undeclared"
-    expect_line '^FAIL  0/3  echoes 1 MiB sent in one go'
+    expect_line '^FAIL  0/2  echoes 1 MiB sent in one go'
     expect_line '^      \| not run: the program does not compile$'
-    expect_equal "score: 0/16" "$(last_line)"
+    expect_equal "score: 0/17" "$(last_line)"
     [ "$(grep -c '^PASS' <<<"$output")" = 0 ]
 }
 
@@ -121,8 +123,8 @@ make_leaky_echo() { # FILE
     expect_line '^FAIL  0/2  valgrind memcheck'
     expect_line '^      \|   \| ==[0-9]+== 32,768 bytes in 2 blocks are definitely lost'
     expect_line '^      \|   \| ==[0-9]+==    by 0x[0-9A-F]+: serve \(leaky-warning-echo\.c:'"$((warning_line + 1))"'\)$'
-    expect_line '^PASS  3/3  echoes 1 MiB sent in one go'
-    expect_equal "score: 3/6" "$(last_line)"
+    expect_line '^PASS  2/2  echoes 1 MiB sent in one go'
+    expect_equal "score: 2/5" "$(last_line)"
 }
 
 @test "grade --json: Gradescope's results.json, valid and complete" {

@@ -259,3 +259,54 @@ expect_no_leftovers() {
 report_uid() {
     sed -nE 's/.*program runs as uid ([0-9]+).*/\1/p' "$1" | head -n 1
 }
+
+# --- Grading reference programs in the background (tests/exercises*.bats) -----
+# setup_file calls start_grading, then grade_in_background for each program
+# (all at once); each test then reads its finished report with graded.
+
+# As root every grade runs as its own uid. As an ordinary user all of them run
+# as that user, and the grader sets each compile's process limit from the
+# user's own process count, so a few at a time.
+GRADE_JOBS=$([ "$(id -u)" = 0 ] && echo 16 || echo 4)
+
+# start_grading: a grader work folder of the file's own, and the test peer and
+# common/ built once by the grader itself (grade --prebuild, as --class does).
+start_grading() {
+    GRADER_TMP=$(mktemp -d /tmp/sockstep-gradertest.XXXXXX)
+    chmod 711 "$GRADER_TMP"
+    PREBUILT_DIR=$(mktemp -d /tmp/sockstep-prebuilt.XXXXXX)
+    chmod 755 "$PREBUILT_DIR"
+    export SOCKSTEP_GRADER_TMPDIR=$GRADER_TMP GRADER_TMP PREBUILT_DIR
+    mkdir -p "$BATS_FILE_TMPDIR/grades"
+    "$GRADER" --prebuild "$PREBUILT_DIR" || return 1
+    export SOCKSTEP_GRADER_PREBUILT=$PREBUILT_DIR
+}
+
+# grade_in_background ID EXERCISE FILE [GRADER ARGS...]: exercises/grade into
+# $BATS_FILE_TMPDIR/grades/ID.{out,status,seconds}.
+grade_in_background() {
+    local id=$1 dir=$BATS_FILE_TMPDIR/grades
+    shift
+    while [ "$(jobs -rp | wc -l)" -ge "$GRADE_JOBS" ]; do wait -n; done
+    (
+        start=$SECONDS
+        status=0
+        timeout -k 5 120 "$GRADER" "$@" >"$dir/$id.out" 2>"$dir/$id.err" </dev/null || status=$?
+        echo "$status" >"$dir/$id.status"
+        echo $((SECONDS - start)) >"$dir/$id.seconds"
+    ) 3>&- &
+}
+
+# graded ID: the finished report of ID in $output (and $status), its time on fd 3.
+graded() {
+    local dir=$BATS_FILE_TMPDIR/grades
+    output=$(cat "$dir/$1.out")
+    status=$(cat "$dir/$1.status")
+    echo "# $1: graded in $(cat "$dir/$1.seconds") s" >&3
+}
+
+grading_teardown_file() {
+    [ -n "${GRADER_TMP:-}" ] && rm -rf "$GRADER_TMP"
+    [ -n "${PREBUILT_DIR:-}" ] && rm -rf "$PREBUILT_DIR"
+    return 0
+}

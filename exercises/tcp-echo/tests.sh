@@ -111,7 +111,7 @@ test_stops_on_signals() {
 # reads anything, so the server's buffer is full when it sends.
 test_short_writes() {
     local forced=0
-    if [ "${IN_NETNS:-0}" = 1 ] && echo "4096 4096 4096" 2>/dev/null >/proc/sys/net/ipv4/tcp_wmem &&
+    if [ "${LOOPBACK_UP:-0}" = 1 ] && echo "4096 4096 4096" 2>/dev/null >/proc/sys/net/ipv4/tcp_wmem &&
         ip link set lo mtu 1280 2>/dev/null; then
         forced=1
     else
