@@ -1,68 +1,17 @@
 #!/usr/bin/env bats
 # Lesson v11-tcp-server-threads: v04's exchange, a detached thread per connection.
 load helpers
+load netns
+load exchange_helpers
 
 SERVER=v11-tcp-server-threads
 
-# Sends TEXT over bash's /dev/tcp, then prints the reply's bytes in hex.
-tcp_exchange() { # PORT TEXT
-    timeout 10 bash -c 'exec 5<>"/dev/tcp/127.0.0.1/$1"; printf "%s" "$2" >&5; cat <&5 | od -An -v -tx1 | tr -d " \n"' _ "$1" "$2"
-}
-
-# How many threads the process PID has (the main thread counts).
-threads_of() { sed -nE 's/^Threads:[[:space:]]+//p' "/proc/$1/status"; }
-
-# wait_for_threads PID N: waits (with a deadline) until PID has N threads.
-wait_for_threads() {
-    local tries=$((READY_SECONDS * 20))
-    while [ "$(threads_of "$1")" != "$2" ] && ((tries-- > 0)); do
-        sleep 0.05
-    done
-    expect_equal "$2" "$(threads_of "$1")" "threads of $1"
-}
-
-# The listening socket's accept queue (ss shows it as Recv-Q): 0 once the
-# server has accepted every connection that came.
-accept_queue() { ss -Hltn "sport = :$1" | awk '{ print $2 }'; }
-wait_until_accepted() { # PORT
-    local tries=$((READY_SECONDS * 20))
-    while [ "$(accept_queue "$1")" != 0 ] && ((tries-- > 0)); do
-        sleep 0.05
-    done
-    expect_equal 0 "$(accept_queue "$1")" "connections waiting in the accept queue"
-}
-
-# An idle client: connects, sends nothing, prints whatever comes back and
-# "closed" when the server closes the connection (or it gives up after 20 s).
-start_idle_client() { # PORT OUTFILE
-    timeout 20 bash -c 'exec 5<>"/dev/tcp/127.0.0.1/$1"; cat <&5; echo closed' _ "$1" >"$2" 2>&1 3>&- &
-    IDLE_PID=$!
-}
-
 @test "v11 with v05: all 100 messages printed in order by the server, all 100 replies by the client" {
-    start_server $SERVER 127.0.0.1 0
-    expect_equal "$SERVER: listening on 127.0.0.1:$SERVER_PORT" "$(head -n 1 "$SERVER_OUT")"
-
-    run_lesson v05-tcp-client 127.0.0.1 "$SERVER_PORT"
-    expect_status 0
-    expect_equal "" "$stderr" "client stderr"
-    expect_equal "$(for a in {0..99}; do echo "$REPLY"; done)" "$output" "client stdout"
-
-    stop_server
-    expect_equal 0 "$SERVER_STATUS" "server exit status"
-    expect_equal "$(for a in {0..99}; do echo "$a$GREETING"; done)" "$(sed -n '2,101p' "$SERVER_OUT")" "server stdout"
-    expect_equal "$SERVER: stopped" "$(sed -n '102,$p' "$SERVER_OUT")"
-    expect_equal "" "$(cat "$SERVER_ERR")" "server stderr"
+    exchange_with_v05
 }
 
 @test "v11 with bash's /dev/tcp: the reply is the 18 bytes of 我已经收到了, then the connection closes" {
-    start_server $SERVER 127.0.0.1 0
-    run tcp_exchange "$SERVER_PORT" "hello from bash"
-    expect_status 0
-    expect_equal e68891e5b7b2e7bb8fe694b6e588b0e4ba86 "$output" "reply bytes"
-    stop_server
-    expect_equal 0 "$SERVER_STATUS"
-    expect_equal "hello from bash" "$(sed -n 2p "$SERVER_OUT")"
+    exchange_with_dev_tcp
 }
 
 @test "v11: an idle client does not block anyone: v05 is served while it sits there, and a stop ends it within 1 s" {
@@ -99,52 +48,15 @@ $REPLY" "$output" "v05's replies (v04 would give 'no reply ... within 3 seconds'
 }
 
 @test "v11: 40 clients at once, 450 bytes each: every line printed whole, none mixed with another" {
-    start_server $SERVER 127.0.0.1 0
-    local i letters=ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn pids=()
-    for i in $(seq 0 39); do
-        timeout 10 bash -c 'exec 5<>"/dev/tcp/127.0.0.1/$1"; printf "%s" "$2" >&5; cat <&5 >/dev/null' _ \
-            "$SERVER_PORT" "$(printf "%0450d" 0 | tr 0 "${letters:i:1}")" 3>&- &
-        pids+=($!)
-    done
-    for i in "${pids[@]}"; do wait_for_exit "$i" 10; done
-    stop_server
-    expect_equal 0 "$SERVER_STATUS"
-    # 40 lines between the first and the last, each one letter 450 times.
-    expect_equal 42 "$(wc -l <"$SERVER_OUT")" "lines"
-    expect_equal "" "$(sed -n '2,41p' "$SERVER_OUT" | grep -vE '^(.)\1{449}$' | head -c 300)" "lines that are not one letter x 450"
-    expect_equal 40 "$(sed -n '2,41p' "$SERVER_OUT" | cut -c1 | sort -u | wc -l)" "different letters"
+    exchange_lines_stay_whole
 }
 
 @test "v11: one SIGINT (Ctrl-C) stops it within 1 s with exit 0, during a run of clients" {
-    start_server $SERVER 127.0.0.1 0
-    timeout 20 "$SOCKSTEP_BUILD/v05-tcp-client" 127.0.0.1 "$SERVER_PORT" 1000000 >/dev/null 2>&1 3>&- &
-    local client=$!
-    wait_for_line "$SERVER_OUT" "^200$GREETING" "$SERVER_PID"
-    stop_server "$SERVER_PID" INT
-    expect_equal 0 "$SERVER_STATUS"
-    (($(awk -v s="$STOP_SECONDS" 'BEGIN { print (s < 1) }'))) || { echo "stop took $STOP_SECONDS s" >&2; false; }
-    expect_equal "$SERVER: stopped" "$(tail -n 1 "$SERVER_OUT")"
-    wait_for_exit "$client" 10
-    # The client noticed that the server went away (refused, or no reply).
-    [ "$EXIT_STATUS" = 1 ] || { echo "client exit status $EXIT_STATUS" >&2; false; }
+    exchange_sigint_during_clients
 }
 
 @test "v11 survives a client that sends nothing and clients that reset, and serves the next one" {
-    start_server $SERVER 127.0.0.1 0
-    timeout 10 bash -c 'exec 5<>"/dev/tcp/127.0.0.1/$1"; exec 5>&-' _ "$SERVER_PORT"
-    wait_for_line "$SERVER_ERR" "without sending anything" "$SERVER_PID"
-    local i
-    for i in 1 2 3; do
-        run timeout 10 "$WIRE_PEER" tcp-reset "$SERVER_PORT" "reset $i"
-        expect_equal "reset sent" "$output"
-    done
-    run_lesson v05-tcp-client 127.0.0.1 "$SERVER_PORT" 1
-    expect_status 0
-    expect_equal "$REPLY" "$output"
-    stop_server
-    expect_equal 0 "$SERVER_STATUS" "server exit status (not killed by SIGPIPE)"
-    expect_equal "$SERVER: 127.0.0.1:PORT closed the connection without sending anything" "$(normalize_ports <"$SERVER_ERR" | grep 'without sending')"
-    expect_equal "0$GREETING" "$(tail -n 2 "$SERVER_OUT" | head -n 1)"
+    exchange_survives_silent_and_reset
 }
 
 @test "v11: a port in use, an unknown host, bad command lines" {
@@ -153,9 +65,9 @@ $REPLY" "$output" "v05's replies (v04 would give 'no reply ... within 3 seconds'
     expect_status 1
     expect_equal "$SERVER: bind 127.0.0.1:$SERVER_PORT: Address already in use" "$stderr"
     expect_equal "" "$output"
-    run unshare -rn sh -c 'ip link set lo up; exec "$1" nosuch.invalid 0' _ "$SOCKSTEP_BUILD/$SERVER"
+    run_lesson_in_netns $SERVER nosuch.invalid 0
     expect_status 1
-    [[ "$output" == "$SERVER: cannot resolve 'nosuch.invalid' port 0: "?* ]] || { echo "output: $output" >&2; false; }
+    [[ "$stderr" == "$SERVER: cannot resolve 'nosuch."*"' port 0: "?* ]] || { echo "stderr: $stderr" >&2; false; }
     expect_usage_error "usage: $SERVER [HOST [PORT]] (port 'abc' is not a number from 0 to 65535)" $SERVER 127.0.0.1 abc
     expect_usage_error "usage: $SERVER [HOST [PORT]] (too many arguments)" $SERVER 127.0.0.1 1914 x
 }
