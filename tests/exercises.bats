@@ -64,6 +64,7 @@ expect_full_marks() { # ID
 @test "tcp-client-count: the reference solution scores full marks" { expect_full_marks tcp-client-count; }
 
 @test "tcp-echo: with only its short-write TODO undone, it fails the short-writes test (and passes 1 MiB)" {
+    [ "$(id -u)" = 0 ] || skip "short writes are forced only as root: the test cuts the kernel's TCP send buffers (tcp_wmem) in the grading namespace, which an ordinary user's sandbox cannot; CI runs this as root"
     graded no-short-writes
     expect_status 1
     expect_line '^FAIL  0/2  short writes: '
