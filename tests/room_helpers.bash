@@ -247,9 +247,12 @@ room_test_flood() {
         [ "${ms%.*}" -gt "$max" ] && max=${ms%.*}
     done
     # The flooder was held up (while the stalled reader had its lines), but
-    # never for much longer than the stall bound.
+    # never for much longer than the 2 s stall bound: 5 s allows for a machine
+    # busy with the rest of the suite (3.6 s was seen once there); a room that
+    # held the flooder for the stalled reader's whole goodbye window, or for
+    # ever, still fails.
     [ "$longest" -gt 500 ] || { echo "the flooder was never held up (longest wait $longest ms)" >&2; return 1; }
-    [ "$longest" -lt 3500 ] || { echo "the flooder waited $longest ms at a time" >&2; return 1; }
+    [ "$longest" -lt 5000 ] || { echo "the flooder waited $longest ms at a time" >&2; return 1; }
     # The stalled reader, reading at last: whole lines, then the reason, then the end.
     timeout 10 cat <&"$stalled" >"$tmp/stalled.out"
     exec {stalled}>&-
