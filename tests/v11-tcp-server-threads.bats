@@ -88,6 +88,10 @@ $REPLY" "$output" "v05's replies (v04 would give 'no reply ... within 3 seconds'
     timeout 10 bash -c 'exec 5<>"/dev/tcp/127.0.0.1/$1"; exec 5>&-' _ "$SERVER_PORT"
     wait_for_line "$SERVER_ERR" "without sending anything" "$SERVER_PID"
     run timeout 10 "$WIRE_PEER" tcp-reset "$SERVER_PORT" "reset"
+    # Only main is left once the reset client's thread is done; then the idle
+    # client's thread makes two (counting 2 earlier could catch the reset
+    # thread still running and the idle one not yet started).
+    wait_for_threads "$SERVER_PID" 1
     start_idle_client "$SERVER_PORT" "$BATS_TEST_TMPDIR/idle.out"
     wait_until_accepted "$SERVER_PORT"
     wait_for_threads "$SERVER_PID" 2
