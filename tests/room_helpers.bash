@@ -510,6 +510,10 @@ room_test_log_stuck() {
     # Now stdout flows again.
     (exec {ROOM_LOG_W}>&- {ROOM_LOG_HOLD}<&-; exec timeout 30 cat "$tmp/log.fifo") >"$tmp/log.txt" 3>&- &
     local cat_pid=$!
+    # Let go of the test's own read end only once cat has the fifo open (it
+    # has then read what the pipe held): with no reader at all for a moment,
+    # the room's next write would fail with EPIPE.
+    wait_for_line "$tmp/log.txt" ' joined from '
     exec {ROOM_LOG_HOLD}<&-
     wait_for_line "$tmp/log.txt" '^'"$room"': [0-9]+ log lines dropped \(stdout was not taking them\)$'
     room_connect a
