@@ -121,7 +121,9 @@ make_leaky_echo() { # FILE
     expect_line "^  leaky-warning-echo\.c:$warning_line:9: warning: unused variable 'unused_counter' \[-Wunused-variable\]$"
     expect_line '^FAIL  0/1  compiles without warnings'
     expect_line '^FAIL  0/2  valgrind memcheck'
-    expect_line '^      \|   \| ==[0-9]+== 32,768 bytes in 2 blocks are definitely lost'
+    # How the blocks are classed (definitely or possibly lost) depends on what
+    # the stack still holds at exit; either way the leak is named.
+    expect_line '^      \|   \| ==[0-9]+== [0-9,]+ bytes in [0-9]+ blocks are (definitely|possibly) lost'
     expect_line '^      \|   \| ==[0-9]+==    by 0x[0-9A-F]+: serve \(leaky-warning-echo\.c:'"$((warning_line + 1))"'\)$'
     expect_line '^PASS  2/2  echoes 1 MiB sent in one go'
     expect_equal "score: 2/5" "$(last_line)"
