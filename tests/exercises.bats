@@ -60,7 +60,21 @@ expect_full_marks() { # ID
 @test "udp-reply: the reference solution scores full marks" { expect_full_marks udp-reply; }
 @test "udp-client-timeout: the reference solution scores full marks" { expect_full_marks udp-client-timeout; }
 @test "udp-upper: the reference solution scores full marks" { expect_full_marks udp-upper; }
-@test "tcp-echo: the reference solution scores full marks" { expect_full_marks tcp-echo; }
+# tcp-echo's full grade is also the suite's proof of the isolated report's
+# header lines and of the clean-up after a whole grade.
+@test "tcp-echo: the reference solution scores full marks, isolated by bubblewrap when it works, and leaves nothing behind" {
+    expect_full_marks tcp-echo
+    expect_equal "score: 17/17" "$(last_line)"
+    if bwrap_works; then
+        expect_line '^sandbox: isolated by bubblewrap \(sees only its own files, common/ and the system read-only; own /tmp, network, PID and IPC namespaces\); program runs as '
+    fi
+    if is_root; then
+        expect_line '^memory: all of the program.s processes together at most 1024 MiB \(cgroup .*sockstep-grade\.[0-9]+\)$|^memory: per process only \(no writable memory cgroup\)'
+        expect_uid_gone "$(grader_uid)"
+    else
+        expect_line '^memory: per process only \(no writable memory cgroup: the grader is not root\)'
+    fi
+}
 @test "tcp-client-count: the reference solution scores full marks" { expect_full_marks tcp-client-count; }
 
 @test "tcp-echo: with only its short-write TODO undone, it fails the short-writes test (and passes 1 MiB)" {

@@ -11,7 +11,7 @@ EX=$SOCKSTEP_ROOT/exercises/udp-upper
 
 setup_file() {
     bwrap_works || return 0 # each test skips with the reason
-    export SOCKSTEP_GRADER_UID_BASE=1900300000
+    export SOCKSTEP_GRADER_UID_BASE=$(test_uid_base 3)
     grader_prebuild
     GRADER_TMP=$(mktemp -d /tmp/sockstep-gradertest.XXXXXX)
     chmod 711 "$GRADER_TMP"

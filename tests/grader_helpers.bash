@@ -115,15 +115,24 @@ csv_check() {
         }' "$1"
 }
 
+# test_uid_base N: the first uid the grader gives student code in test file
+# N (1-9; 0 for the exercise files). Each run of the suite has its own slot
+# (tests/run), so two copies never share a uid range.
+test_uid_base() {
+    echo $((1900000000 + ${SOCKSTEP_TEST_SLOT:-0} * 1000000 + $1 * 100000))
+}
+
 # The grader's work folder lives in a folder of the test's own, which other
 # users can enter (student code runs as another uid). The kit's tests use
 # the grader's short time limits (SOCKSTEP_GRADER_QUICK=1) and, when the
 # file built them once (grader_prebuild in setup_file), the test peer and
 # common/*.o from SOCKSTEP_GRADER_PREBUILT.
+# grader_setup [UID_BASE]: also the file's uid range (test_uid_base).
 grader_setup() {
     GRADER_TMP=$(mktemp -d /tmp/sockstep-gradertest.XXXXXX)
     chmod 711 "$GRADER_TMP"
     export SOCKSTEP_GRADER_TMPDIR=$GRADER_TMP SOCKSTEP_GRADER_QUICK=1
+    [ -z "${1:-}" ] || export SOCKSTEP_GRADER_UID_BASE=$1
 }
 
 # grader_prebuild (in setup_file): the peer and common/ once for the file.
@@ -277,6 +286,7 @@ start_grading() {
     PREBUILT_DIR=$(mktemp -d /tmp/sockstep-prebuilt.XXXXXX)
     chmod 755 "$PREBUILT_DIR"
     export SOCKSTEP_GRADER_TMPDIR=$GRADER_TMP GRADER_TMP PREBUILT_DIR
+    export SOCKSTEP_GRADER_UID_BASE=${SOCKSTEP_GRADER_UID_BASE:-$(test_uid_base 0)}
     mkdir -p "$BATS_FILE_TMPDIR/grades"
     "$GRADER" --prebuild "$PREBUILT_DIR" || return 1
     export SOCKSTEP_GRADER_PREBUILT=$PREBUILT_DIR

@@ -28,7 +28,7 @@ wait_for() {
     local tries=$((${3:-3} * 20))
     while ((tries-- > 0)); do
         grep -qE -- "$2" "$1" 2>/dev/null && return 0
-        sleep 0.05
+        nap 0.05
     done
     return 1
 }
@@ -68,7 +68,7 @@ expect_got() {
     local tries=60
     while ((tries-- > 0)); do
         cmp -s "$LOG_DIR/want" "$RELAY_GOT" && return 0
-        sleep 0.05
+        nap 0.05
     done
     echo "the server did not receive the expected bytes:"
     show "expected" "$LOG_DIR/want"

@@ -126,7 +126,7 @@ test_next_client() {
     timeout -k 1 15 "$PEER" tcp-talk "$PORT" 10000 <"$LOG_DIR/in" >"$REPLY_FILE" 2>"$LOG_DIR/peer.err" {fd}>&- &
     local second=$!
     local tries=100
-    while [ "$(connections_to "$PORT")" -lt 2 ] && ((tries-- > 0)); do sleep 0.05; done
+    while [ "$(connections_to "$PORT")" -lt 2 ] && ((tries-- > 0)); do nap 0.05; done
     exec {fd}>&-
     wait "$second" || { fail "the second client was not served once the first closed (peer exit $?)"; show "got" "$REPLY_FILE"; return 1; }
     expect_answer "$LOG_DIR/want"

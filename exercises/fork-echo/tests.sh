@@ -39,7 +39,7 @@ start_silent_client() { # SECONDS
     timeout -k 1 "$1" bash -c 'exec 5<>"/dev/tcp/127.0.0.1/$1" && echo >"$3"; sleep "$2"' _ "$PORT" "$1" "$mark" 2>/dev/null &
     SILENT_PID=$!
     local tries=100
-    while [ ! -e "$mark" ] && ((tries-- > 0)); do sleep 0.05; done
+    while [ ! -e "$mark" ] && ((tries-- > 0)); do nap 0.05; done
     [ -e "$mark" ] || fail "the silent client could not connect"
 }
 
@@ -94,7 +94,7 @@ test_stops_on_signals() {
         talk "$LOG_DIR/x" || { fail "no echo"; return 1; }
         kill -"$signal" "$STUDENT_PID"
         local tries=60
-        while kill -0 "$STUDENT_PID" 2>/dev/null && ((tries-- > 0)); do sleep 0.05; done
+        while kill -0 "$STUDENT_PID" 2>/dev/null && ((tries-- > 0)); do nap 0.05; done
         stop_student
         [ "$STOP_STATUS" = 0 ] ||
             { fail "after SIG$signal the server should exit with status 0 within 3 s (got: $STOP_STATUS)"; show stderr "$ERR"; return 1; }

@@ -106,7 +106,7 @@ test_not_reading() {
     until awk -v port="$port_hex" 'NR > 1 && $4 == "01" && substr($2, length($2) - 3) == port {
             split($5, q, ":"); if (q[2] !~ /^0+$/) found = 1 } END { exit !found }' /proc/net/tcp; do
         ((tries-- > 0)) || break
-        sleep 0.05
+        nap 0.05
     done
     timeout -k 1 15 "$PEER" tcp-pingpong "$PORT" 20 3000 {FD[1]}>&- >"$LOG_DIR/pp.out" 2>&1
     local status=$?

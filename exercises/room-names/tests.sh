@@ -77,7 +77,7 @@ wait_consumed() {
         awk -v port="$port_hex" 'NR > 1 && $4 == "01" && substr($2, length($2) - 3) == port {
                 split($5, q, ":"); if (q[2] !~ /^0+$/) busy = 1 }
             END { exit busy }' /proc/net/tcp && return 0
-        sleep 0.05
+        nap 0.05
     done
     return 0 # the server may be slow: the test goes on and judges the lines
 }
