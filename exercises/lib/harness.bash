@@ -22,6 +22,9 @@
 set -u
 
 READY_SECONDS=${READY_SECONDS:-5}
+# How long the test peer waits for an answer (tests.sh passes it on).
+PEER_MS=10000
+[ "${QUICK:-0}" = 1 ] && PEER_MS=4000
 SHOW_BYTES=600           # at most this much of any student output is shown
 STARTED=()               # process ids of students started in the background
 VALGRIND=0               # a test sets VALGRIND=1 to run the program under memcheck

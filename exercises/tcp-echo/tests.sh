@@ -22,7 +22,7 @@ talk() {
     local input=$1
     shift
     REPLY_FILE=$LOG_DIR/reply.$RANDOM
-    timeout -k 1 12 "$PEER" tcp-talk "$PORT" 10000 "$@" <"$input" >"$REPLY_FILE" 2>"$LOG_DIR/peer.err"
+    timeout -k 1 12 "$PEER" tcp-talk "$PORT" "$PEER_MS" "$@" <"$input" >"$REPLY_FILE" 2>"$LOG_DIR/peer.err"
 }
 
 expect_same_bytes() { # SENT REPLY
@@ -79,7 +79,7 @@ test_next_client() {
     # served once client 4 closes.
     head -c 1000 /dev/urandom >"$LOG_DIR/c4"
     printf 'client 3\n' >"$LOG_DIR/c3"
-    timeout -k 1 12 "$PEER" tcp-talk "$PORT" 10000 100 50 <"$LOG_DIR/c4" >"$LOG_DIR/r4" 2>&1 &
+    timeout -k 1 12 "$PEER" tcp-talk "$PORT" "$PEER_MS" 100 50 <"$LOG_DIR/c4" >"$LOG_DIR/r4" 2>&1 &
     local slow=$!
     sleep 0.1
     talk "$LOG_DIR/c3" || { fail "a client that waited while another was served got no echo"; show peer "$LOG_DIR/peer.err"; return 1; }
@@ -120,7 +120,7 @@ test_short_writes() {
     start_student 127.0.0.1 0 || return 1
     head -c 262144 /dev/urandom >"$LOG_DIR/quarter"
     REPLY_FILE=$LOG_DIR/reply.quarter
-    timeout -k 1 12 "$PEER" tcp-talk-slow "$PORT" 10000 4096 65536 100 <"$LOG_DIR/quarter" >"$REPLY_FILE" 2>"$LOG_DIR/peer.err" ||
+    timeout -k 1 12 "$PEER" tcp-talk-slow "$PORT" "$PEER_MS" 4096 65536 100 <"$LOG_DIR/quarter" >"$REPLY_FILE" 2>"$LOG_DIR/peer.err" ||
         { fail "256 KiB were not echoed completely (peer exit $?)"; [ "$forced" = 1 ] && echo "(the server's send buffer holds 4 KiB: each send() takes part of a bigger piece, and the rest must be sent too)"; compare_bytes "$LOG_DIR/quarter" "$REPLY_FILE" "the bytes that came back" sent "got back"; show peer "$LOG_DIR/peer.err"; return 1; }
     expect_same_bytes "$LOG_DIR/quarter" "$REPLY_FILE" || { [ "$forced" = 1 ] && echo "(the server's send buffer holds 4 KiB: each send() takes part of a bigger piece, and the rest must be sent too)"; return 1; }
 }
