@@ -23,12 +23,25 @@ wait_for_threads() {
 # The listening socket's accept queue (ss shows it as Recv-Q): 0 once the
 # server has accepted every connection that came.
 accept_queue() { ss -Hltn "sport = :$1" | awk '{ print $2 }'; }
-wait_until_accepted() { # PORT
-    local tries=$((READY_SECONDS * 20))
-    while [ "$(accept_queue "$1")" != 0 ] && ((tries-- > 0)); do
+# Clients' connections to PORT that are established (the handshake is done,
+# whether or not the server has accepted them yet).
+clients_connected() { ss -Htn state established "dport = :$1" | wc -l; }
+
+# wait_until_accepted PORT [N]: waits (with a deadline) until N clients
+# (default 1) are connected to PORT and the server has accepted them all. A
+# client started in the background may not have connected yet: an empty
+# queue before that proves nothing.
+wait_until_accepted() {
+    local tries=$((READY_SECONDS * 20)) queue=
+    while ((tries-- > 0)); do
+        if [ "$(clients_connected "$1")" -ge "${2:-1}" ]; then
+            queue=$(accept_queue "$1")
+            [ "$queue" = 0 ] && return 0
+        fi
         sleep 0.05
     done
-    expect_equal 0 "$(accept_queue "$1")" "connections waiting in the accept queue"
+    echo "$(clients_connected "$1") of ${2:-1} clients connected to port $1" >&2
+    expect_equal 0 "$queue" "connections waiting in the accept queue"
 }
 
 # An idle client: connects, sends nothing, prints whatever comes back and

@@ -29,7 +29,7 @@ $REPLY" "$output" "v05's replies, with one of two workers tied up"
 
     # A second idle client takes the other worker: now all are busy.
     start_idle_client "$SERVER_PORT" "$BATS_TEST_TMPDIR/idle2.out"
-    wait_until_accepted "$SERVER_PORT"
+    wait_until_accepted "$SERVER_PORT" 2
     timeout 20 bash -c 'exec 5<>"/dev/tcp/127.0.0.1/$1"; printf waiting >&5; cat <&5' _ "$SERVER_PORT" \
         >"$BATS_TEST_TMPDIR/waiting.out" 2>&1 3>&- &
     local waiting=$!

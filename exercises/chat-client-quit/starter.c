@@ -91,9 +91,9 @@ int main(int argc, char *argv[])
 
     char server_text[ADDRESS_TEXT_SIZE];
     int fd = tcp_connect(host, port, REPLY_TIMEOUT_SECONDS, server_text);
-    printf("%s: connected to %s\n", program_name(), server_text);
-    stop_on_signals();
+    stop_on_signals(); /* before "connected": a signal after that line must find it */
     ignore_sigpipe(); /* a server that vanished gives EPIPE, not sudden death */
+    printf("%s: connected to %s\n", program_name(), server_text);
 
     struct line_buffer typed, received;
     line_buffer_init(&typed);

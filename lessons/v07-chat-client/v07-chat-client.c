@@ -63,12 +63,14 @@ int main(int argc, char *argv[])
      * same messages. This connection stays open. */
     char server_text[ADDRESS_TEXT_SIZE];
     int connection_fd = tcp_connect(host, port, REPLY_TIMEOUT_SECONDS, server_text);
-    printf("%s: connected to %s\n", program_name(), server_text);
 
     /* Only now, so that Ctrl-C during the name lookup or connect() simply
-     * ends the program. From here on, Ctrl-C ends the chat cleanly. */
+     * ends the program. From here on, Ctrl-C ends the chat cleanly: the
+     * handler is in place before "connected" is printed, so whoever reads
+     * that line and sends a signal never finds the default action. */
     stop_on_signals();
     ignore_sigpipe(); /* a server that vanished gives EPIPE, not sudden death */
+    printf("%s: connected to %s\n", program_name(), server_text);
 
     /* 5. receive and 6. send, until one side ends the chat: chat() waits
      * for the keyboard and the server at once. The same loop as v06's,
