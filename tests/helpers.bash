@@ -213,10 +213,21 @@ check_valgrind_logs() {
 }
 
 # The teardown every file uses (a file with its own teardown calls this).
+# is_our_child PID: PID is still a child of this shell, alive or not yet
+# reaped. A child that was waited for is gone, and on a busy machine (the
+# default pid_max is 32768) its number soon belongs to someone else: another
+# test's program, or another user's. Signalling it would kill a stranger.
+is_our_child() {
+    local line
+    read -r line 2>/dev/null <"/proc/$1/stat" || return 1
+    read -r _ ppid _ <<<"${line##*) }"
+    [ "$ppid" = "$BASHPID" ]
+}
+
 sockstep_teardown() {
     local pid
     for pid in "${STARTED_PIDS[@]}"; do
-        if kill -0 "$pid" 2>/dev/null; then
+        if is_our_child "$pid"; then
             stop_server "$pid" >/dev/null 2>&1 || true
         fi
     done
