@@ -212,18 +212,18 @@ check_valgrind_logs() {
     return "$bad"
 }
 
-# The teardown every file uses (a file with its own teardown calls this).
 # is_our_child PID: PID is still a child of this shell, alive or not yet
 # reaped. A child that was waited for is gone, and on a busy machine (the
 # default pid_max is 32768) its number soon belongs to someone else: another
 # test's program, or another user's. Signalling it would kill a stranger.
 is_our_child() {
-    local line
+    local line ppid
     read -r line 2>/dev/null <"/proc/$1/stat" || return 1
     read -r _ ppid _ <<<"${line##*) }"
     [ "$ppid" = "$BASHPID" ]
 }
 
+# The teardown every file uses (a file with its own teardown calls this).
 sockstep_teardown() {
     local pid
     for pid in "${STARTED_PIDS[@]}"; do
