@@ -39,8 +39,13 @@ start_chat_client() {
     local name=$1
     open_input client 6
     lesson_command "$@" || return 1
-    CLIENT_OUT=$BATS_TEST_TMPDIR/$name.client.out
-    CLIENT_ERR=$BATS_TEST_TMPDIR/$name.client.err
+    # A new pair of files for each client, made before it starts: a test that
+    # starts clients in turn must never read the line of the one before (the
+    # child truncates its file only once it runs, perhaps after the first poll).
+    CLIENT_OUT=$BATS_TEST_TMPDIR/$name.${#STARTED_PIDS[@]}.client.out
+    CLIENT_ERR=$BATS_TEST_TMPDIR/$name.${#STARTED_PIDS[@]}.client.err
+    : >"$CLIENT_OUT"
+    : >"$CLIENT_ERR"
     "${LESSON_COMMAND[@]}" <"$BATS_TEST_TMPDIR/client.in" >"$CLIENT_OUT" 2>"$CLIENT_ERR" 3>&- 5>&- 6>&- 7>&- &
     CLIENT_PID=$!
     STARTED_PIDS+=("$CLIENT_PID")
