@@ -86,7 +86,7 @@ SOLUTION=$SOCKSTEP_ROOT/exercises/tcp-echo/solution.c
     run unzip -Z1 "$build/gradescope-tcp-echo.zip"
     expect_status 0
     local f
-    for f in setup.sh run_autograder EXERCISE exercises/grade exercises/lib/harness.bash exercises/lib/peer.c \
+    for f in setup.sh run_autograder EXERCISE exercises/grade exercises/lib/harness.bash exercises/lib/echo-tests.bash exercises/lib/peer.c \
         exercises/tcp-echo/tests.sh common/error.c common/net.h common/signals.c; do
         grep -qxF "$f" <<<"$output" || { echo "the zip lacks $f:"$'\n'"$output" >&2; return 1; }
     done

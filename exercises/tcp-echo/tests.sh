@@ -3,7 +3,9 @@
 # Each entry: FUNCTION POINTS SECONDS DESCRIPTION. exercises/grade runs each
 # function alone in exercises/lib/harness.bash (its helpers: start_student,
 # stop_student, run_student, fail, show) and scores it by its exit status
-# only. $PEER is the grader's own client (exercises/lib/peer.c).
+# only. $PEER is the grader's own client (exercises/lib/peer.c). The tests it
+# shares with the other echo servers come from lib/echo-tests.bash (the
+# source line below); the functions after it are tcp-echo's own.
 TESTS=(
     "test_address_line 1 20 prints its address (ending in 127.0.0.1:PORT) first and accepts connections there (port 0)"
     "test_echo_short 2 20 echoes a short message byte for byte (UTF-8 too), then closes when the client does"
@@ -17,7 +19,10 @@ TESTS=(
     "test_memcheck 2 60 valgrind memcheck (memory only): no memory errors and no leaks, in it or in any program it starts (echo, then SIGTERM)"
 )
 
-# talk FILE [CHUNK DELAY]: sends FILE as one client, keeps the reply in $LOG_DIR/reply.
+# shellcheck source=../lib/echo-tests.bash
+source "${BASH_SOURCE[0]%/*}/../lib/echo-tests.bash" || return 1 # sourced by its path, always
+
+# talk FILE [CHUNK DELAY]: sends FILE as one client, keeps the reply in $REPLY_FILE.
 talk() {
     local input=$1
     shift
@@ -31,33 +36,10 @@ expect_same_bytes() { # SENT REPLY
     return 1
 }
 
-test_address_line() {
-    start_student 127.0.0.1 0 || return 1
-    head -n 1 "$OUT" | grep -qE '^[^ ].*127\.0\.0\.1:[0-9]+$' ||
-        { fail "the first line should end in 127.0.0.1:PORT"; show stdout "$OUT"; return 1; }
-    printf 'x' >"$LOG_DIR/x"
-    talk "$LOG_DIR/x" || { fail "no echo from 127.0.0.1:$PORT"; show peer "$LOG_DIR/peer.err"; return 1; }
-    stop_student
-}
-
-test_echo_short() {
-    start_student 127.0.0.1 0 || return 1
-    printf 'hello\n你好 我是client,你收到了么?\n' >"$LOG_DIR/short"
-    talk "$LOG_DIR/short" || { fail "the server did not echo and close (peer exit $?)"; show peer "$LOG_DIR/peer.err"; return 1; }
-    expect_same_bytes "$LOG_DIR/short" "$REPLY_FILE"
-}
-
 test_echo_interactive() {
     start_student 127.0.0.1 0 || return 1
     timeout -k 1 20 "$PEER" tcp-pingpong "$PORT" 20 3000 >"$LOG_DIR/pp.out" 2>&1 ||
         { show "peer" "$LOG_DIR/pp.out"; return 1; }
-}
-
-test_echo_1mib() {
-    start_student 127.0.0.1 0 || return 1
-    head -c 1048576 /dev/urandom >"$LOG_DIR/big"
-    talk "$LOG_DIR/big" || { fail "1 MiB was not echoed completely (peer exit $?)"; show peer "$LOG_DIR/peer.err"; return 1; }
-    expect_same_bytes "$LOG_DIR/big" "$REPLY_FILE"
 }
 
 test_echo_slow_pieces() {
@@ -123,13 +105,6 @@ test_short_writes() {
     timeout -k 1 12 "$PEER" tcp-talk-slow "$PORT" "$PEER_MS" 4096 65536 100 <"$LOG_DIR/quarter" >"$REPLY_FILE" 2>"$LOG_DIR/peer.err" ||
         { fail "256 KiB were not echoed completely (peer exit $?)"; [ "$forced" = 1 ] && echo "(the server's send buffer holds 4 KiB: each send() takes part of a bigger piece, and the rest must be sent too)"; compare_bytes "$LOG_DIR/quarter" "$REPLY_FILE" "the bytes that came back" sent "got back"; show peer "$LOG_DIR/peer.err"; return 1; }
     expect_same_bytes "$LOG_DIR/quarter" "$REPLY_FILE" || { [ "$forced" = 1 ] && echo "(the server's send buffer holds 4 KiB: each send() takes part of a bigger piece, and the rest must be sent too)"; return 1; }
-}
-
-test_bad_port() {
-    run_student 10 127.0.0.1 notaport
-    [ "$STATUS" = 2 ] || { fail "exit status $STATUS, expected 2"; show stderr "$ERR"; return 1; }
-    [ "$(wc -l <"$ERR")" = 1 ] && grep -q '^usage: ' "$ERR" ||
-        { fail "expected one line on stderr starting with 'usage: '"; show stderr "$ERR"; return 1; }
 }
 
 memcheck_echo() {
