@@ -18,7 +18,7 @@ TESTS=(
 )
 MANY_CLIENTS_HINT="are dead children collected? fork() fails when zombies fill the process limit"
 
-# The tests the three echo servers share: exercises/lib/echo-tests.bash.
+# The tests the TCP echo servers share: exercises/lib/echo-tests.bash.
 # shellcheck source=../lib/echo-tests.bash
 source "${BASH_SOURCE[0]%/*}/../lib/echo-tests.bash" || return 1 # sourced by its path, always
 

@@ -20,7 +20,7 @@ TESTS=(
 )
 CLIENTS_SECONDS=30 CLIENTS_MS=25000 # 40 slow clients share 4 workers
 
-# The tests the three echo servers share: exercises/lib/echo-tests.bash.
+# The tests the TCP echo servers share: exercises/lib/echo-tests.bash.
 # shellcheck source=../lib/echo-tests.bash
 source "${BASH_SOURCE[0]%/*}/../lib/echo-tests.bash" || return 1 # sourced by its path, always
 

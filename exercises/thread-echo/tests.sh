@@ -18,6 +18,6 @@ TESTS=(
     "test_memcheck 2 60 valgrind memcheck: no memory errors and no leaks (after 5 clients at once)"
 )
 
-# The tests the three echo servers share: exercises/lib/echo-tests.bash.
+# The tests the TCP echo servers share: exercises/lib/echo-tests.bash.
 # shellcheck source=../lib/echo-tests.bash
 source "${BASH_SOURCE[0]%/*}/../lib/echo-tests.bash" || return 1 # sourced by its path, always
