@@ -15,8 +15,8 @@ setup_file() {
     grader_prebuild
 }
 setup() {
-    grader_setup
-    export SOCKSTEP_GRADER_UID_BASE=$(test_uid_base 5) SOCKSTEP_GRADER_BWRAP=none
+    grader_setup "$(test_uid_base 5)"
+    export SOCKSTEP_GRADER_BWRAP=none
 }
 teardown() { [ -n "${DECOY:-}" ] && rm -rf "$DECOY"; grader_teardown; sockstep_teardown; }
 
