@@ -177,3 +177,61 @@ make_leaky_echo() { # FILE
     done
     ! is_root || rm -rf "$copy"
 }
+
+# harness_run NAME FUNCTION VAR=VALUE...: the grader's harness, run directly
+# on the tests.sh in $BATS_TEST_TMPDIR with READY_SECONDS=1, in the background;
+# its output and status go to $BATS_TEST_TMPDIR/NAME.out and NAME.status.
+harness_run() {
+    local name=$1 func=$2 dir=$BATS_TEST_TMPDIR
+    shift 2
+    mkdir -p "$dir/$name.box" "$dir/$name.logs"
+    (st=0; timeout -k 2 15 env PROGRAM="$dir/starved-start" SANDBOX_DIR="$dir/$name.box" LOG_DIR="$dir/$name.logs" \
+        READY_SECONDS=1 LIMIT_NPROC=64 LIMIT_FSIZE=1000000 LIMIT_CPU=20 LIMIT_NOFILE=64 LIMIT_AS=500000000 "$@" \
+        bash "$SOCKSTEP_ROOT/exercises/lib/harness.bash" "$dir/tests.sh" "$func" >"$dir/$name.out" 2>&1 || st=$?
+    echo "$st" >"$dir/$name.status") 3>&- &
+}
+
+@test "harness: a server kept from the CPU by a busy core gets the time it waited, and no more; an asleep one gets nothing" {
+    [ -r /proc/self/schedstat ] || skip "no /proc/PID/schedstat here: the kernel does not count how long a process waits for a CPU"
+    local dir=$BATS_TEST_TMPDIR cpu
+    cc -std=c11 -Wall -Wextra -Wpedantic -Werror -o "$dir/starved-start" "$FIXTURES/starved-start.c"
+    printf '%s\n' 'test_starved() { start_student spin "$CPU"; }' 'test_asleep() { start_student sleep; }' >"$dir/tests.sh"
+    cpu=$(sed -n 's/^Cpus_allowed_list:[[:space:]]*\([0-9]*\).*/\1/p' /proc/self/status)
+    # The busy core: a loop in a session (an autogroup) of its own, beside
+    # which the fixture, at nice 19, hardly ever runs.
+    taskset -c "$cpu" setsid timeout 10 sh -c 'while :; do :; done' 3>&- &
+    local busy=$! jobs=()
+    harness_run starved test_starved CPU="$cpu"
+    jobs+=($!)
+    harness_run asleep test_asleep
+    jobs+=($!)
+    if bwrap_works; then
+        # Isolated: bubblewrap and its init stand between the harness and the program.
+        local -a own=() system=(--tmpfs / --ro-bind /usr /usr)
+        is_root || own=(--unshare-user --disable-userns)
+        local d
+        for d in /bin /sbin /lib /lib64; do
+            if [ -L "$d" ]; then system+=(--symlink "$(readlink "$d")" "$d"); elif [ -d "$d" ]; then system+=(--ro-bind "$d" "$d"); fi
+        done
+        printf '%s\0' --unshare-pid --die-with-parent --new-session "${own[@]}" "${system[@]}" --proc /proc --dev /dev >"$dir/sandbox.args"
+        harness_run isolated test_starved CPU="$cpu" SANDBOX_ARGS="$dir/sandbox.args" BWRAP="$(command -v bwrap)"
+        jobs+=($!)
+    fi
+    wait "${jobs[@]}"
+    kill "$busy" 2>/dev/null || true
+    local name starved=(starved)
+    bwrap_works && starved+=(isolated)
+    for name in "${starved[@]}" asleep; do
+        expect_equal 1 "$(cat "$dir/$name.status")" "the harness's status ($name)"
+        output=$(cat "$dir/$name.out")
+        expect_equal "the server printed no complete first line within 1 s" "$(head -n 1 <<<"$output")" "the first line ($name)"
+    done
+    # Starved, it got nearly all of the extra second (READY_EXTRA_SECONDS
+    # defaults to READY_SECONDS); asleep, it waited for nothing and got nothing.
+    for name in "${starved[@]}"; do
+        output=$(cat "$dir/$name.out")
+        expect_line '^\(and none in the (0\.[5-9]|1\.0) s more it was given: the time it waited for a CPU on this busy machine\)$'
+    done
+    output=$(cat "$dir/asleep.out")
+    [[ $output != *"more it was given"* ]] || { echo "the asleep server was given more time: $output" >&2; return 1; }
+}
