@@ -349,6 +349,8 @@ start_student() {
                 [ "$VALGRIND" = 1 ] && show "valgrind" "$VALGRIND_LOG"
                 return 1
             fi
+            # A first look 0.2 s before the end: did it run since?
+            [ "$tries" = 10 ] && [ "$granted" = 0 ] && { cpu_wait "$STUDENT_PID"; last_run=$CPU_RUN; }
             nap 0.02
         done
         cpu_wait "$STUDENT_PID"
@@ -356,7 +358,7 @@ start_student() {
         # The kernel adds a wait to the count when it ends: a program ready
         # to run that has not run since the last look may be waiting now.
         # It gets another 0.2 s, and the next look sees.
-        if [ "$more" -le 5 ] && [ "$CPU_READY" = 1 ] && { [ -z "$last_run" ] || [ "$CPU_RUN" = "$last_run" ]; }; then
+        if [ "$more" -le 5 ] && [ "$CPU_READY" = 1 ] && [ "$CPU_RUN" = "$last_run" ]; then
             more=10
         fi
         last_run=$CPU_RUN
