@@ -121,10 +121,23 @@ close_extra_fds() {
     return 0
 }
 
-# pid_children PID: the processes whose parent is PID.
+# pid_children PID: the processes whose parent is PID. The kernel lists
+# them in /proc/PID/task/*/children where it can (CONFIG_PROC_CHILDREN,
+# Debian's default); else every process's stat is read, which takes a
+# good part of a second on a busy machine without PID namespaces.
+[ -r "/proc/$BASHPID/task/$BASHPID/children" ] && CHILDREN_LISTED=1 || CHILDREN_LISTED=0
 pid_children() {
     local stat line
     local -a fields
+    if [ "$CHILDREN_LISTED" = 1 ]; then
+        [ -d "/proc/$1/task" ] || return 0
+        for stat in /proc/"$1"/task/*/children; do
+            fields=()
+            read -ra fields 2>/dev/null <"$stat"
+            [ ${#fields[@]} -eq 0 ] || printf '%s\n' "${fields[@]}"
+        done
+        return 0
+    fi
     for stat in /proc/[0-9]*/stat; do
         read -r line 2>/dev/null <"$stat" || continue
         read -ra fields <<<"${line##*) }"
