@@ -198,9 +198,11 @@ harness_run() {
     printf '%s\n' 'test_starved() { start_student spin "$CPU"; }' 'test_asleep() { start_student sleep; }' >"$dir/tests.sh"
     cpu=$(sed -n 's/^Cpus_allowed_list:[[:space:]]*\([0-9]*\).*/\1/p' /proc/self/status)
     # The busy core: a loop in a session (an autogroup) of its own, beside
-    # which the fixture, at nice 19, hardly ever runs.
+    # which the fixture, at nice 19, hardly ever runs. (setsid does not fork
+    # here, so $! is the loop's timeout, which teardown stops.)
     taskset -c "$cpu" setsid timeout 10 sh -c 'while :; do :; done' 3>&- &
     local busy=$! jobs=()
+    STARTED_PIDS+=("$busy")
     harness_run starved test_starved CPU="$cpu"
     jobs+=($!)
     harness_run asleep test_asleep
@@ -218,7 +220,7 @@ harness_run() {
         jobs+=($!)
     fi
     wait "${jobs[@]}"
-    kill "$busy" 2>/dev/null || true
+    stop_server "$busy"
     local name starved=(starved)
     bwrap_works && starved+=(isolated)
     for name in "${starved[@]}" asleep; do

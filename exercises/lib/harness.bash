@@ -123,8 +123,8 @@ close_extra_fds() {
 
 # pid_children PID: the processes whose parent is PID. The kernel lists
 # them in /proc/PID/task/*/children where it can (CONFIG_PROC_CHILDREN,
-# Debian's default); else every process's stat is read, which takes a
-# good part of a second on a busy machine without PID namespaces.
+# Debian's default); else every process's stat is read, which is slow on a
+# busy machine when this harness has no PID namespace and sees them all.
 [ -r "/proc/$BASHPID/task/$BASHPID/children" ] && CHILDREN_LISTED=1 || CHILDREN_LISTED=0
 pid_children() {
     local stat line
@@ -154,9 +154,9 @@ pid_children() {
 # started; that time was not the program's to use. Sets CPU_WAIT_MS (the
 # kernel's run delay, /proc/PID/schedstat, summed), CPU_RUN (the program's,
 # or else the last starter's, CPU time and time slices) and CPU_READY (1 if
-# that process is ready to run now). All three say "no wait" once the
-# program has started processes of its own: then it may have waited behind
-# them.
+# that process is ready to run now). Once the program has started
+# processes of its own, CPU_WAIT_MS is 0 and CPU_READY 0: it may have
+# waited behind them.
 cpu_wait() {
     local -a level=("$1") next children fields
     local depth pid run wait slices nspid line last=
