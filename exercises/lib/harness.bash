@@ -146,6 +146,14 @@ pid_children() {
     return 0
 }
 
+# is_sandboxed_program PID: PID is process 2 of a PID namespace below this
+# shell's: bubblewrap's init's first child, the program.
+is_sandboxed_program() {
+    local nspid
+    nspid=$(sed -n 's/^NSpid:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null)
+    [[ $nspid =~ [[:space:]]2$ ]]
+}
+
 # cpu_wait PID: how long the processes that start the student's program
 # have waited for a CPU while ready to run: PID itself and, isolated,
 # bubblewrap and its init down to the program. On a busy machine (a class
@@ -159,7 +167,7 @@ pid_children() {
 # waited behind them.
 cpu_wait() {
     local -a level=("$1") next children fields
-    local depth pid run wait slices nspid line last=
+    local depth pid run wait slices line last=
     CPU_WAIT_MS=0 CPU_RUN= CPU_READY=0
     for ((depth = 0; depth < 5 && ${#level[@]} > 0; depth++)); do
         next=()
@@ -167,8 +175,7 @@ cpu_wait() {
             read -r run wait slices 2>/dev/null <"/proc/$pid/schedstat" || continue
             CPU_WAIT_MS=$((CPU_WAIT_MS + wait / 1000000)) CPU_RUN=$run:$slices last=$pid
             mapfile -t children < <(pid_children "$pid")
-            [ ${#SANDBOX[@]} -eq 0 ] || nspid=$(sed -n 's/^NSpid:[[:space:]]*//p' "/proc/$pid/status" 2>/dev/null)
-            if [ ${#SANDBOX[@]} -eq 0 ] || [[ $nspid =~ [[:space:]]2$ ]]; then
+            if [ ${#SANDBOX[@]} -eq 0 ] || is_sandboxed_program "$pid"; then
                 [ ${#children[@]} -eq 0 ] || { CPU_WAIT_MS=0; return 0; } # processes of its own
                 break 2
             fi
@@ -184,17 +191,15 @@ cpu_wait() {
 
 # sandboxed_program PID: the program's pid as this shell sees it: among the
 # descendants of PID (bubblewrap, its init, maybe a tracer in between), the
-# one that is process 2 of a PID namespace below this shell's (the init's
-# first child: the program).
+# one for which is_sandboxed_program holds.
 sandboxed_program() {
     local -a level=("$1") next
-    local depth pid child nspid
+    local depth pid child
     for ((depth = 0; depth < 5; depth++)); do
         next=()
         for pid in "${level[@]}"; do
             for child in $(pid_children "$pid"); do
-                nspid=$(sed -n 's/^NSpid:[[:space:]]*//p' "/proc/$child/status" 2>/dev/null)
-                [[ $nspid =~ [[:space:]]2$ ]] && { echo "$child"; return 0; }
+                is_sandboxed_program "$child" && { echo "$child"; return 0; }
                 next+=("$child")
             done
         done
