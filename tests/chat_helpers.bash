@@ -75,7 +75,7 @@ wait_until_consumed() {
             END { exit !(found && !busy) }' /proc/net/tcp; then
             return 0
         fi
-        sleep 0.05
+        nap 0.05
     done
     echo "bytes on the connections of port $1 still unread after $READY_SECONDS s:" >&2
     cat /proc/net/tcp >&2
@@ -84,7 +84,7 @@ wait_until_consumed() {
 
 expect_quick_stop() {
     expect_equal 0 "$SERVER_STATUS" "exit status after one signal"
-    awk -v s="$STOP_SECONDS" 'BEGIN { exit !(s < 1) }' ||
+    under_a_second "$STOP_SECONDS" ||
         { echo "it took $STOP_SECONDS s to stop after one signal" >&2; return 1; }
 }
 

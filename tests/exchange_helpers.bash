@@ -15,7 +15,7 @@ threads_of() { sed -nE 's/^Threads:[[:space:]]+//p' "/proc/$1/status"; }
 wait_for_threads() {
     local tries=$((READY_SECONDS * 20))
     while [ "$(threads_of "$1")" != "$2" ] && ((tries-- > 0)); do
-        sleep 0.05
+        nap 0.05
     done
     expect_equal "$2" "$(threads_of "$1")" "threads of $1"
 }
@@ -38,7 +38,7 @@ wait_until_accepted() {
             queue=$(accept_queue "$1")
             [ "$queue" = 0 ] && return 0
         fi
-        sleep 0.05
+        nap 0.05
     done
     echo "$(clients_connected "$1") of ${2:-1} clients connected to port $1" >&2
     expect_equal 0 "$queue" "connections waiting in the accept queue"
@@ -87,7 +87,7 @@ exchange_sigint_during_clients() {
     wait_for_line "$SERVER_OUT" "^200$GREETING" "$SERVER_PID"
     stop_server "$SERVER_PID" INT
     expect_equal 0 "$SERVER_STATUS"
-    (($(awk -v s="$STOP_SECONDS" 'BEGIN { print (s < 1) }'))) || { echo "stop took $STOP_SECONDS s" >&2; false; }
+    under_a_second "$STOP_SECONDS" || { echo "stop took $STOP_SECONDS s" >&2; false; }
     expect_equal "$SERVER: stopped" "$(tail -n 1 "$SERVER_OUT")"
     wait_for_exit "$client" 10
     # The client noticed that the server went away (refused, or no reply).

@@ -13,9 +13,13 @@
 #   wait_for_line FILE REGEX    wait (with a deadline) until FILE has such a line
 #
 # valgrind memcheck: a test that sets MEMCHECK=1 before it starts a lesson runs
-# that lesson under valgrind (--leak-check=full --track-fds=yes); every lesson
-# file has such tests, one scenario that walks the lesson's paths and its error
-# paths. The other tests run the lessons natively, which is 20-50 times faster.
+# that lesson under valgrind (--leak-check=full --track-fds=yes); MEMCHECK=NAME
+# runs only lesson NAME under it, and its partners (v02 beside v01, v05 beside
+# v04...) natively: each partner has a memcheck scenario in its own file, and a
+# second valgrind run of it costs half a second of CPU and finds nothing new.
+# Every lesson file has such a test, one scenario that walks the lesson's paths
+# and its error paths. The other tests run the lessons natively, which is
+# 20-50 times faster.
 # SOCKSTEP_VALGRIND=1 runs every lesson under valgrind in every test (a slow,
 # thorough run); SOCKSTEP_VALGRIND=0 runs none (the ASan build of make sanitize).
 # valgrind's --error-exitcode turns a memory error or leak into exit status 99,
@@ -56,7 +60,7 @@ lesson_command() {
         echo "no program $name in $SOCKSTEP_BUILD (run make first)" >&2
         return 1
     fi
-    if uses_valgrind && [ "${program#"$SOCKSTEP_BUILD/tests/"}" = "$program" ]; then
+    if uses_valgrind "$name" && [ "${program#"$SOCKSTEP_BUILD/tests/"}" = "$program" ]; then
         # --read-inline-info=no: about a tenth of valgrind's start-up (it reads
         # glibc's debug info); a finding still has its file:line, only the
         # names of inlined functions in its stack are left out.
@@ -68,12 +72,12 @@ lesson_command() {
     fi
 }
 
-# uses_valgrind: true when the lesson about to start runs under memcheck.
+# uses_valgrind NAME: true when lesson NAME, about to start, runs under memcheck.
 uses_valgrind() {
     case $SOCKSTEP_VALGRIND in
     1) return 0 ;;
     0) return 1 ;;
-    *) [ "$MEMCHECK" = 1 ] ;;
+    *) [ "$MEMCHECK" = 1 ] || [ "$MEMCHECK" = "$1" ] ;;
     esac
 }
 
@@ -89,6 +93,19 @@ run_lesson() {
 }
 
 STARTED_PIDS=()
+
+# nap SECONDS: a pause that starts no process (the polls below ran some 800
+# sleep processes a run): read times out on a FIFO of this file's own, opened
+# read-write so that the open does not wait for a writer, and never written.
+# Nothing keeps it open between naps, so no program the test starts inherits it.
+NAP_FIFO=$BATS_FILE_TMPDIR/nap.fifo
+nap() {
+    if [ -p "$NAP_FIFO" ] || mkfifo "$NAP_FIFO" 2>/dev/null || [ -p "$NAP_FIFO" ]; then
+        read -r -t "$1" _ <>"$NAP_FIFO" || :
+    else
+        sleep "$1"
+    fi
+}
 
 start_server() {
     local name=$1
@@ -118,7 +135,7 @@ wait_for_line() {
             show_server_logs >&2
             return 1
         fi
-        sleep 0.05
+        nap 0.05
     done
     echo "no line matching /$regex/ in $file after $READY_SECONDS s" >&2
     show_server_logs >&2
@@ -138,7 +155,7 @@ show_server_logs() {
 wait_for_exit() {
     local pid=$1 tries=$(($2 * 20))
     while kill -0 "$pid" 2>/dev/null && ((tries-- > 0)); do
-        sleep 0.05
+        nap 0.05
     done
     if kill -0 "$pid" 2>/dev/null; then
         kill -KILL "$pid" 2>/dev/null
@@ -161,7 +178,7 @@ stop_server() {
     local started=$EPOCHREALTIME
     kill -"$signal" "$pid" 2>/dev/null
     while kill -0 "$pid" 2>/dev/null && ((tries-- > 0)); do
-        sleep 0.02
+        nap 0.02
     done
     STOP_SECONDS=$(elapsed_since "$started")
     if kill -0 "$pid" 2>/dev/null; then
@@ -175,10 +192,15 @@ stop_server() {
     wait "$pid" 2>/dev/null || SERVER_STATUS=$?
 }
 
-# elapsed_since EPOCHREALTIME: seconds since then, with 3 decimals.
+# under_a_second SECONDS: true when SECONDS (as elapsed_since prints it) is below 1.
+under_a_second() { [ "${1%%.*}" = 0 ]; }
+
+# elapsed_since EPOCHREALTIME: seconds since then, with 3 decimals (in the
+# shell: EPOCHREALTIME has 6 decimals, whatever the locale's decimal point).
 elapsed_since() {
-    local now=$EPOCHREALTIME
-    awk -v a="$1" -v b="$now" 'BEGIN { printf "%.3f", b - a }'
+    local now=${EPOCHREALTIME//[!0-9]/} then=${1//[!0-9]/} ms
+    ms=$(((10#$now - 10#$then) / 1000))
+    printf '%d.%03d' $((ms / 1000)) $((ms % 1000))
 }
 
 # valgrind_findings LOG: what valgrind found, less the descriptors the program

@@ -85,7 +85,7 @@ load netns
 }
 
 @test "memcheck: v01 with v02, an oversized datagram, a port in use and a bad port: no leaks, no leaked descriptors" {
-    MEMCHECK=1
+    MEMCHECK=v01-udp-server
     start_server v01-udp-server 127.0.0.1 0
     run_lesson v01-udp-server 127.0.0.1 "$SERVER_PORT"
     expect_status 1

@@ -292,7 +292,7 @@ v06-chat-server: stopped" "$(tail -n 2 "$SERVER_OUT")"
 }
 
 @test "memcheck: v06 with v07, lines both ways, a long line, control characters, Ctrl-D; a reset; a port in use; ONE SIGTERM: no leaks, no leaked descriptors" {
-    MEMCHECK=1
+    MEMCHECK=v06-chat-server
     local long
     long=$(long_text 5000)
     start_chat_server v06-chat-server 127.0.0.1 0

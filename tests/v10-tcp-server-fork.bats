@@ -42,7 +42,7 @@ $REPLY" "$output" "v05's replies (v04 would give 'no reply ... within 3 seconds'
 
     stop_server
     expect_equal 0 "$SERVER_STATUS"
-    (($(awk -v s="$STOP_SECONDS" 'BEGIN { print (s < 1) }'))) || { echo "stop took $STOP_SECONDS s" >&2; false; }
+    under_a_second "$STOP_SECONDS" || { echo "stop took $STOP_SECONDS s" >&2; false; }
     wait_for_exit "$IDLE_PID" 5
     expect_equal closed "$(cat "$BATS_TEST_TMPDIR/idle.out")" "the idle client saw the connection close, and no reply"
     expect_equal "$(printf '%s\n' "0$GREETING" "1$GREETING" "2$GREETING" "$SERVER: stopped")" "$(sed -n '2,$p' "$SERVER_OUT")"
@@ -94,7 +94,7 @@ $REPLY" "$output" "v05's replies (v04 would give 'no reply ... within 3 seconds'
 # child writes its own log, valgrind-v10-tcp-server-fork.PID.log, and teardown
 # checks them all. Children used: served (v05), silent, reset, idle at stop.
 @test "memcheck: v10 and its children (served, silent, reset, idle at the stop): no leaks, no leaked descriptors" {
-    MEMCHECK=1
+    MEMCHECK=v10-tcp-server-fork
     start_server $SERVER 127.0.0.1 0
     run_lesson v05-tcp-client 127.0.0.1 "$SERVER_PORT" 2
     expect_status 0
@@ -117,7 +117,7 @@ $REPLY" "$output" "v05's replies (v04 would give 'no reply ... within 3 seconds'
 # must be clean, and there must be at least MIN of them. The checked child
 # logs are renamed, so teardown checks only the parent's.
 check_child_logs() {
-    uses_valgrind || return 0 # make sanitize: no valgrind, no logs
+    uses_valgrind "$SERVER" || return 0 # make sanitize: no valgrind, no logs
     local log count=0 findings bad=0
     for log in "$BATS_TEST_TMPDIR"/valgrind-$SERVER.*.log; do
         [ "$log" = "$BATS_TEST_TMPDIR/valgrind-$SERVER.$SERVER_PID.log" ] && continue

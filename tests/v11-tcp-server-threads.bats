@@ -30,7 +30,7 @@ $REPLY" "$output" "v05's replies (v04 would give 'no reply ... within 3 seconds'
 
     stop_server
     expect_equal 0 "$SERVER_STATUS"
-    (($(awk -v s="$STOP_SECONDS" 'BEGIN { print (s < 1) }'))) || { echo "stop took $STOP_SECONDS s" >&2; false; }
+    under_a_second "$STOP_SECONDS" || { echo "stop took $STOP_SECONDS s" >&2; false; }
     wait_for_exit "$IDLE_PID" 5
     expect_equal closed "$(cat "$BATS_TEST_TMPDIR/idle.out")" "the idle client saw the connection close, and no reply"
     expect_equal "$(printf '%s\n' "0$GREETING" "1$GREETING" "2$GREETING" "$SERVER: stopped")" "$(sed -n '2,$p' "$SERVER_OUT")"
@@ -81,7 +81,7 @@ $REPLY" "$output" "v05's replies (v04 would give 'no reply ... within 3 seconds'
 }
 
 @test "memcheck: v11 and its threads (served, silent, reset, idle at the stop): no leaks, no leaked descriptors" {
-    MEMCHECK=1
+    MEMCHECK=v11-tcp-server-threads
     start_server $SERVER 127.0.0.1 0
     run_lesson v05-tcp-client 127.0.0.1 "$SERVER_PORT" 2
     expect_status 0

@@ -46,7 +46,7 @@ $REPLY" "$output" "v05's replies, with one of two workers tied up"
     expect_equal "$REPLY" "$(cat "$BATS_TEST_TMPDIR/waiting.out")" "the waiting client's reply"
     stop_server
     expect_equal 0 "$SERVER_STATUS"
-    (($(awk -v s="$STOP_SECONDS" 'BEGIN { print (s < 1) }'))) || { echo "stop took $STOP_SECONDS s" >&2; false; }
+    under_a_second "$STOP_SECONDS" || { echo "stop took $STOP_SECONDS s" >&2; false; }
     wait_for_exit "$IDLE_PID" 5
     expect_equal closed "$(cat "$BATS_TEST_TMPDIR/idle2.out")" "the second idle client saw the connection close at the stop"
     expect_equal waiting "$(sed -n '$!p' "$SERVER_OUT" | tail -n 1)"
@@ -98,7 +98,7 @@ $REPLY" "$output" "v05's replies, with one of two workers tied up"
 }
 
 @test "memcheck: v12 and its workers (served, silent, reset, idle at the stop): no leaks, no leaked descriptors" {
-    MEMCHECK=1
+    MEMCHECK=v12-tcp-server-pool
     start_server $SERVER 127.0.0.1 0
     run_lesson v05-tcp-client 127.0.0.1 "$SERVER_PORT" 2
     expect_status 0
