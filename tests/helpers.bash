@@ -33,18 +33,35 @@
 # every command (bats_debug_trap, for the "in test file X, line N" of a
 # failure), which costs about 0.3 ms of CPU a command; the polls and loops of
 # these helpers ran it often enough to be a quarter of the suite's CPU. So the
-# trap returns at once for a command of a helper file (tests/*.bash) and does
-# its usual work for the test files' own commands: a failing helper is shown
-# as the test line that called it, with the helper's own message below it.
+# trap returns at once for a command of a helper file (tests/*.bash) called
+# from a test: a failing helper is shown as the test line that called it, with
+# the helper's own message below it. In setup and teardown (valgrind's logs
+# are judged there) the helpers are traced as before. The trap also returns
+# at once for bats's own files (BATS_ROOT/lib, libexec), which bats's trap
+# skips anyway, only after a slower look.
 
 bats_require_minimum_version 1.8.0
 
 SOCKSTEP_HELPERS_DIR=$BATS_TEST_DIRNAME
+# sockstep_trap_skips SOURCE: true when the trap has nothing to record for a
+# command of SOURCE.
+sockstep_trap_skips() {
+    case $1 in
+    "$BATS_ROOT"/lib/*/* | "$BATS_ROOT"/libexec/*/*) return 0 ;;
+    "$SOCKSTEP_HELPERS_DIR"/*.bash)
+        case " ${FUNCNAME[*]} " in
+        *" setup "* | *" teardown "* | *" setup_file "* | *" teardown_file "*) return 1 ;;
+        esac
+        return 0
+        ;;
+    esac
+    return 1
+}
 if declare -F bats_debug_trap >/dev/null && [ -z "${SOCKSTEP_LEAN_TRAP-}" ]; then
     SOCKSTEP_LEAN_TRAP=$(declare -f bats_debug_trap)
     # bats's own function with one line in front (a wrapper would add a stack
     # frame, and bats counts frames to find the test's line).
-    eval "bats_debug_trap () { [[ \${1-} != \"\$SOCKSTEP_HELPERS_DIR\"/*.bash ]] || return 0; ${SOCKSTEP_LEAN_TRAP#*\{}"
+    eval "bats_debug_trap () { sockstep_trap_skips \"\${1-}\" && return 0; ${SOCKSTEP_LEAN_TRAP#*\{}"
 fi
 
 SOCKSTEP_BUILD=${SOCKSTEP_BUILD:-$(cd "$BATS_TEST_DIRNAME/.." && pwd)/build}
