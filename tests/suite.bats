@@ -41,3 +41,40 @@ watch_available() {
     [[ "$output" == *"network watch: no packet tried to leave loopback"* ]] ||
         { echo "no watch verdict: $output" >&2; return 1; }
 }
+
+# fixture_processes NAME: the processes still running a runner fixture.
+fixture_processes() { pgrep -f -- "runner-fixtures/$1" || true; }
+
+# wait_fixture_gone NAME: up to 15 s for the fixture's processes to end.
+wait_fixture_gone() {
+    local tries=150
+    while [ -n "$(fixture_processes "$1")" ] && ((tries-- > 0)); do nap 0.1; done
+    [ -z "$(fixture_processes "$1")" ] || { echo "still running: $(ps -o pid,args -p "$(fixture_processes "$1" | paste -sd,)")" >&2; return 1; }
+}
+
+@test "runner: a file that hangs is stopped after FILE_SECONDS, counted as failed, and nothing of it is left" {
+    local start=$SECONDS
+    SOCKSTEP_NETWORK_WATCH=0 FILE_SECONDS=3 run_runner hangs.bats
+    expect_status 1
+    [[ "$output" == *"   tests/runner-fixtures/hangs.bats did not finish within 3 s (FILE_SECONDS) and was stopped"* ]] ||
+        { echo "no stop line in: $output" >&2; return 1; }
+    expect_equal "0 passed, 1 failed" "${lines[-1]}" "last line"
+    [ $((SECONDS - start)) -lt 20 ] || { echo "the runner took $((SECONDS - start)) s" >&2; return 1; }
+    wait_fixture_gone hangs.bats
+}
+
+@test "runner: Ctrl-C (SIGINT to its process group) stops it and every file it runs" {
+    # In a session of its own, as in a terminal: SIGINT goes to its process
+    # group. (A background job starts with SIGINT ignored: env restores it.)
+    SOCKSTEP_NETWORK_WATCH=0 SOCKSTEP_BUILD="$BATS_TEST_TMPDIR" env --default-signal=INT \
+        setsid "$SOCKSTEP_ROOT/tests/run" "tests/runner-fixtures/hangs.bats" >"$BATS_TEST_TMPDIR/run.out" 2>&1 3>&- &
+    local runner=$!
+    STARTED_PIDS+=("$runner")
+    local tries=100
+    while [ -z "$(fixture_processes hangs.bats)" ] && ((tries-- > 0)); do nap 0.1; done
+    [ -n "$(fixture_processes hangs.bats)" ] || { echo "the fixture never started: $(cat "$BATS_TEST_TMPDIR/run.out")" >&2; return 1; }
+    kill -INT -- "-$runner"
+    wait_for_exit "$runner" 15
+    [ "$EXIT_STATUS" != 0 ] || { echo "the runner exited 0 after Ctrl-C" >&2; return 1; }
+    wait_fixture_gone hangs.bats
+}
