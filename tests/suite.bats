@@ -7,7 +7,8 @@ load helpers
 run_runner() { # FIXTURE...: tests/run on fixture files, as a fresh run
     local fixtures=()
     for f in "$@"; do fixtures+=("tests/runner-fixtures/$f"); done
-    run --separate-stderr timeout -k 2 60 env -u SOCKSTEP_IN_WATCH \
+    # (TMPDIR: what a stopped bats leaves, its bats-run-* folder, goes with the test's)
+    run --separate-stderr timeout -k 2 60 env -u SOCKSTEP_IN_WATCH TMPDIR="$BATS_TEST_TMPDIR" \
         SOCKSTEP_BUILD="$BATS_TEST_TMPDIR" "$SOCKSTEP_ROOT/tests/run" "${fixtures[@]}"
 }
 
@@ -52,7 +53,7 @@ wait_fixture_gone() {
     [ -z "$(fixture_processes "$1")" ] || { echo "still running: $(ps -o pid,args -p "$(fixture_processes "$1" | paste -sd,)")" >&2; return 1; }
 }
 
-@test "runner: a file that hangs is stopped after FILE_SECONDS, counted as failed, and nothing of it is left" {
+@test "runner: a file that hangs is stopped after FILE_SECONDS, counted as failed, and none of its processes is left" {
     local start=$SECONDS
     SOCKSTEP_NETWORK_WATCH=0 FILE_SECONDS=3 run_runner hangs.bats
     expect_status 1
@@ -66,7 +67,7 @@ wait_fixture_gone() {
 @test "runner: Ctrl-C (SIGINT to its process group) stops it and every file it runs" {
     # In a session of its own, as in a terminal: SIGINT goes to its process
     # group. (A background job starts with SIGINT ignored: env restores it.)
-    SOCKSTEP_NETWORK_WATCH=0 SOCKSTEP_BUILD="$BATS_TEST_TMPDIR" env --default-signal=INT \
+    SOCKSTEP_NETWORK_WATCH=0 SOCKSTEP_BUILD="$BATS_TEST_TMPDIR" TMPDIR="$BATS_TEST_TMPDIR" env --default-signal=INT \
         setsid "$SOCKSTEP_ROOT/tests/run" "tests/runner-fixtures/hangs.bats" >"$BATS_TEST_TMPDIR/run.out" 2>&1 3>&- &
     local runner=$!
     STARTED_PIDS+=("$runner")
