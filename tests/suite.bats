@@ -67,7 +67,8 @@ wait_fixture_gone() {
 @test "runner: Ctrl-C (SIGINT to its process group) stops it and every file it runs" {
     # In a session of its own, as in a terminal: SIGINT goes to its process
     # group. (A background job starts with SIGINT ignored: env restores it.)
-    SOCKSTEP_NETWORK_WATCH=0 SOCKSTEP_BUILD="$BATS_TEST_TMPDIR" TMPDIR="$BATS_TEST_TMPDIR" env --default-signal=INT \
+    # FILE_SECONDS=20: should this test fail, the fixture still ends soon.
+    SOCKSTEP_NETWORK_WATCH=0 SOCKSTEP_BUILD="$BATS_TEST_TMPDIR" TMPDIR="$BATS_TEST_TMPDIR" FILE_SECONDS=20 env --default-signal=INT \
         setsid "$SOCKSTEP_ROOT/tests/run" "tests/runner-fixtures/hangs.bats" >"$BATS_TEST_TMPDIR/run.out" 2>&1 3>&- &
     local runner=$!
     STARTED_PIDS+=("$runner")
