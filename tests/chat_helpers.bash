@@ -19,8 +19,6 @@
 #   wait_until_consumed PORT         waits until every byte sent on the
 #                                    connection(s) using PORT has been read
 #   transcript FILE                  the file with ports written as PORT
-#   expect_quick_stop                the last stop_server (ONE signal) ended
-#                                    the program with exit 0 in under 1 s
 
 # Opens fifo NAME.in on descriptor FD (read-write: opening never blocks, and
 # the test keeps a writer until it closes FD).
@@ -80,12 +78,6 @@ wait_until_consumed() {
     echo "bytes on the connections of port $1 still unread after $READY_SECONDS s:" >&2
     cat /proc/net/tcp >&2
     return 1
-}
-
-expect_quick_stop() {
-    expect_equal 0 "$SERVER_STATUS" "exit status after one signal"
-    under_a_second "$STOP_SECONDS" ||
-        { echo "it took $STOP_SECONDS s to stop after one signal" >&2; return 1; }
 }
 
 # The output of a chat program, with every address's port written as PORT.

@@ -7,8 +7,9 @@
 #   start_server NAME ARGS...   start a server in the background, wait (with a
 #                               deadline) for its "... HOST:PORT" line, and set
 #                               SERVER_PID, SERVER_PORT, SERVER_OUT, SERVER_ERR
-#   stop_server [PID]           SIGTERM (repeated), a bounded wait, then SIGKILL;
-#                               sets SERVER_STATUS to the server's exit status
+#   stop_server [PID [SIGNAL]]  ONE SIGTERM (or SIGNAL), a bounded wait, then
+#                               SIGKILL; sets SERVER_STATUS and STOP_SECONDS
+#   expect_quick_stop           that stop ended the server with exit 0 in under 1 s
 #   wait_for_exit PID SECONDS   wait for a process that should end by itself
 #   wait_for_line FILE REGEX    wait (with a deadline) until FILE has such a line
 #
@@ -228,8 +229,13 @@ stop_server() {
     wait "$pid" 2>/dev/null || SERVER_STATUS=$?
 }
 
-# under_a_second SECONDS: true when SECONDS (as elapsed_since prints it) is below 1.
-under_a_second() { [ "${1%%.*}" = 0 ]; }
+# expect_quick_stop: the last stop_server (ONE signal) ended the server with
+# exit status 0 in under a second.
+expect_quick_stop() {
+    expect_equal 0 "$SERVER_STATUS" "exit status after one signal"
+    [ "${STOP_SECONDS%%.*}" = 0 ] ||
+        { echo "the server took $STOP_SECONDS s to stop after one signal" >&2; return 1; }
+}
 
 # elapsed_since EPOCHREALTIME: seconds since then, with 3 decimals (in the
 # shell: EPOCHREALTIME has 6 decimals, whatever the locale's decimal point).

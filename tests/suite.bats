@@ -50,7 +50,7 @@ fixture_processes() { pgrep -f -- "runner-fixtures/$1" || true; }
 wait_fixture_gone() {
     local tries=150
     while [ -n "$(fixture_processes "$1")" ] && ((tries-- > 0)); do nap 0.1; done
-    [ -z "$(fixture_processes "$1")" ] || { echo "still running: $(ps -o pid,args -p "$(fixture_processes "$1" | paste -sd,)")" >&2; return 1; }
+    [ -z "$(fixture_processes "$1")" ] || { echo "still running:" >&2; pgrep -af -- "runner-fixtures/$1" >&2; return 1; }
 }
 
 @test "runner: a file that hangs is stopped after FILE_SECONDS, counted as failed, and none of its processes is left" {

@@ -2,14 +2,6 @@
 # Lesson v03-udp-server-loop: serves datagram after datagram until a signal.
 load helpers
 
-# expect_quick_stop: the last stop_server (ONE signal) ended the server with
-# exit 0 in under a second.
-expect_quick_stop() {
-    expect_equal 0 "$SERVER_STATUS" "exit status after one signal"
-    under_a_second "$STOP_SECONDS" ||
-        { echo "the server took $STOP_SECONDS s to stop after one signal" >&2; return 1; }
-}
-
 @test "v03 answers several v02 clients in turn, then SIGTERM stops it with exit 0" {
     start_server v03-udp-server-loop 127.0.0.1 0
     expect_equal "v03-udp-server-loop: waiting for datagrams on 127.0.0.1:$SERVER_PORT" "$(head -n 1 "$SERVER_OUT")"

@@ -3,14 +3,6 @@
 load helpers
 load netns
 
-# expect_quick_stop: the last stop_server (ONE signal) ended the server with
-# exit 0 in under a second.
-expect_quick_stop() {
-    expect_equal 0 "$SERVER_STATUS" "exit status after one signal"
-    under_a_second "$STOP_SECONDS" ||
-        { echo "the server took $STOP_SECONDS s to stop after one signal" >&2; return 1; }
-}
-
 # Sends TEXT over bash's /dev/tcp, then prints the reply's bytes in hex
 # (the server closes the connection after replying, so cat ends).
 tcp_exchange() { # PORT TEXT
