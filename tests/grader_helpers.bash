@@ -124,9 +124,9 @@ test_uid_base() {
 
 # The grader's work folder lives in a folder of the test's own, which other
 # users can enter (student code runs as another uid). The kit's tests use
-# the grader's short time limits (SOCKSTEP_GRADER_QUICK=1) and, when the
-# file built them once (grader_prebuild in setup_file), the test peer and
-# common/*.o from SOCKSTEP_GRADER_PREBUILT.
+# the grader's short time limits (SOCKSTEP_GRADER_QUICK=1) and, after
+# grader_prebuild in setup_file, the test peer and common/*.o from
+# SOCKSTEP_GRADER_PREBUILT.
 # grader_setup [UID_BASE]: also the file's uid range (test_uid_base).
 grader_setup() {
     GRADER_TMP=$(mktemp -d /tmp/sockstep-gradertest.XXXXXX)
@@ -135,10 +135,16 @@ grader_setup() {
     [ -z "${1:-}" ] || export SOCKSTEP_GRADER_UID_BASE=$1
 }
 
-# grader_prebuild (in setup_file): the peer and common/ once for the file.
+# grader_prebuild (in setup_file): the peer and common/ that tests/run built
+# once for the whole run (SOCKSTEP_TESTS_PREBUILT), or, when the file runs
+# alone under bats, built once for the file.
 grader_prebuild() {
-    export SOCKSTEP_GRADER_PREBUILT=$BATS_FILE_TMPDIR/prebuilt
-    "$GRADER" --prebuild "$SOCKSTEP_GRADER_PREBUILT"
+    if [ -n "${SOCKSTEP_TESTS_PREBUILT:-}" ]; then
+        export SOCKSTEP_GRADER_PREBUILT=$SOCKSTEP_TESTS_PREBUILT
+    else
+        export SOCKSTEP_GRADER_PREBUILT=$BATS_FILE_TMPDIR/prebuilt
+        "$GRADER" --prebuild "$SOCKSTEP_GRADER_PREBUILT" || return 1
+    fi
     chmod 755 "$BATS_FILE_TMPDIR"
 }
 
@@ -279,17 +285,14 @@ report_uid() {
 GRADE_JOBS=$([ "$(id -u)" = 0 ] && echo 16 || echo 4)
 
 # start_grading: a grader work folder of the file's own, and the test peer and
-# common/ built once by the grader itself (grade --prebuild, as --class does).
+# common/ built by the grader itself (grader_prebuild).
 start_grading() {
     GRADER_TMP=$(mktemp -d /tmp/sockstep-gradertest.XXXXXX)
     chmod 711 "$GRADER_TMP"
-    PREBUILT_DIR=$(mktemp -d /tmp/sockstep-prebuilt.XXXXXX)
-    chmod 755 "$PREBUILT_DIR"
-    export SOCKSTEP_GRADER_TMPDIR=$GRADER_TMP GRADER_TMP PREBUILT_DIR
+    export SOCKSTEP_GRADER_TMPDIR=$GRADER_TMP GRADER_TMP
     export SOCKSTEP_GRADER_UID_BASE=${SOCKSTEP_GRADER_UID_BASE:-$(test_uid_base 0)}
     mkdir -p "$BATS_FILE_TMPDIR/grades"
-    "$GRADER" --prebuild "$PREBUILT_DIR" || return 1
-    export SOCKSTEP_GRADER_PREBUILT=$PREBUILT_DIR
+    grader_prebuild
 }
 
 # grade_in_background ID EXERCISE FILE [GRADER ARGS...]: exercises/grade into
@@ -317,6 +320,5 @@ graded() {
 
 grading_teardown_file() {
     [ -n "${GRADER_TMP:-}" ] && rm -rf "$GRADER_TMP"
-    [ -n "${PREBUILT_DIR:-}" ] && rm -rf "$PREBUILT_DIR"
     return 0
 }
