@@ -32,6 +32,10 @@ static void try_connect(const char *name)
 {
     struct sockaddr_un where;
     int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (fd < 0) { /* said as such, so a failed try never reads as a refusal */
+        printf("unix %s: socket: %s\n", name, strerror(errno));
+        return;
+    }
     socklen_t length = address(&where, name);
     if (connect(fd, (struct sockaddr *)&where, length) == 0)
         printf("unix %s: connected\n", name);
