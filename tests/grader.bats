@@ -178,6 +178,40 @@ make_leaky_echo() { # FILE
     ! is_root || rm -rf "$copy"
 }
 
+@test "grade after a grader killed by SIGKILL: the memory cgroup it left is replaced, so the same uid keeps the 1 GiB cap (root only)" {
+    is_root || skip "needs root: only root can make the memory cgroup"
+    local uid=$SOCKSTEP_GRADER_UID_BASE cgroup= dir deadline=$((SECONDS + 30))
+    # A grade that is killed, with its whole process group, as a CI's
+    # timeout kills a job, once its memory cgroup exists.
+    setsid "$GRADER" tcp-echo "$SOLUTION" --tests address_line >"$BATS_TEST_TMPDIR/killed.out" 2>&1 3>&- &
+    local killed=$!
+    while [ -z "$cgroup" ] && ((SECONDS < deadline)) && kill -0 "$killed" 2>/dev/null; do
+        for dir in /sys/fs/cgroup/memory/sockstep-grade.$uid /sys/fs/cgroup/sockstep-grader/grade.$uid; do
+            [ -d "$dir" ] && cgroup=$dir
+        done
+        [ -n "$cgroup" ] || nap 0.02
+    done
+    kill -KILL -- "-$killed" 2>/dev/null || true
+    wait "$killed" || true
+    if [ -z "$cgroup" ]; then
+        grep -q '^memory: per process only' "$BATS_TEST_TMPDIR/killed.out" &&
+            skip "no writable memory cgroup on this machine: $(grep '^memory: ' "$BATS_TEST_TMPDIR/killed.out")"
+        echo "the grade made no cgroup for uid $uid within 30 s:" >&2
+        cat "$BATS_TEST_TMPDIR/killed.out" >&2
+        return 1
+    fi
+    [ -d "$cgroup" ] || { echo "SIGKILL left no cgroup behind: nothing to prove" >&2; return 1; }
+    rm -rf "${GRADER_TMP:?}"/* # the killed grader's work folder, which SIGKILL leaves too
+
+    grade tcp-echo "$SOLUTION" --tests warnings,address_line
+    expect_status 0
+    expect_line "program runs as uid $uid\$"
+    expect_line "^memory: all of the program.s processes together at most 1024 MiB \\(cgroup ${cgroup#/sys/fs/cgroup/}\\)\$"
+    expect_equal "score: 2/2" "$(last_line)"
+    [ ! -d "$cgroup" ] || { echo "$cgroup is still there after the grade" >&2; return 1; }
+    expect_uid_gone "$uid"
+}
+
 # harness_run NAME FUNCTION VAR=VALUE...: the grader's harness, run directly
 # on the tests.sh in $BATS_TEST_TMPDIR with READY_SECONDS=1, in the background;
 # its output and status go to $BATS_TEST_TMPDIR/NAME.out and NAME.status.
