@@ -9,7 +9,7 @@ run_runner() { # FIXTURE...: tests/run on fixture files, as a fresh run
     for f in "$@"; do fixtures+=("tests/runner-fixtures/$f"); done
     # (TMPDIR: what a stopped bats leaves, its bats-run-* folder, goes with the test's)
     run --separate-stderr timeout -k 2 60 env -u SOCKSTEP_IN_WATCH TMPDIR="$BATS_TEST_TMPDIR" \
-        SOCKSTEP_BUILD="$BATS_TEST_TMPDIR" "$SOCKSTEP_ROOT/tests/run" "${fixtures[@]}"
+        SOCKSTEP_BUILD="$BATS_TEST_TMPDIR" "SOCKSTEP_FIXTURE_MARK=$BATS_TEST_TMPDIR" "$SOCKSTEP_ROOT/tests/run" "${fixtures[@]}"
 }
 
 watch_available() {
@@ -43,14 +43,20 @@ watch_available() {
         { echo "no watch verdict: $output" >&2; return 1; }
 }
 
-# fixture_processes NAME: the processes still running a runner fixture.
-fixture_processes() { pgrep -f -- "runner-fixtures/$1" || true; }
+# fixture_processes: the pids still running this test's runner and its
+# fixture, known by the mark in their environment (SOCKSTEP_FIXTURE_MARK, this
+# test's folder): a second copy of the suite, running at the same time, has
+# runner fixtures of its own, with the same command lines.
+fixture_processes() {
+    grep -lsxz -- "SOCKSTEP_FIXTURE_MARK=$BATS_TEST_TMPDIR" /proc/[0-9]*/environ | cut -d/ -f3 || true
+}
 
-# wait_fixture_gone NAME: up to 15 s for the fixture's processes to end.
+# wait_fixture_gone: up to 15 s for them to end.
 wait_fixture_gone() {
-    local tries=150
-    while [ -n "$(fixture_processes "$1")" ] && ((tries-- > 0)); do nap 0.1; done
-    [ -z "$(fixture_processes "$1")" ] || { echo "still running:" >&2; pgrep -af -- "runner-fixtures/$1" >&2; return 1; }
+    local tries=150 left
+    while [ -n "$(fixture_processes)" ] && ((tries-- > 0)); do nap 0.1; done
+    left=$(fixture_processes)
+    [ -z "$left" ] || { echo "still running:" >&2; ps -o pid=,args= -p "${left//$'\n'/,}" >&2; return 1; }
 }
 
 @test "runner: a file that hangs is stopped after FILE_SECONDS, counted as failed, and none of its processes is left" {
@@ -61,7 +67,7 @@ wait_fixture_gone() {
         { echo "no stop line in: $output" >&2; return 1; }
     expect_equal "0 passed, 1 failed" "${lines[-1]}" "last line"
     [ $((SECONDS - start)) -lt 20 ] || { echo "the runner took $((SECONDS - start)) s" >&2; return 1; }
-    wait_fixture_gone hangs.bats
+    wait_fixture_gone
 }
 
 @test "runner: Ctrl-C (SIGINT to its process group) stops it and every file it runs" {
@@ -69,14 +75,15 @@ wait_fixture_gone() {
     # group. (A background job starts with SIGINT ignored: env restores it.)
     # FILE_SECONDS=20: should this test fail, the fixture still ends soon.
     SOCKSTEP_NETWORK_WATCH=0 SOCKSTEP_BUILD="$BATS_TEST_TMPDIR" TMPDIR="$BATS_TEST_TMPDIR" FILE_SECONDS=20 env --default-signal=INT \
-        setsid "$SOCKSTEP_ROOT/tests/run" "tests/runner-fixtures/hangs.bats" >"$BATS_TEST_TMPDIR/run.out" 2>&1 3>&- &
+        "SOCKSTEP_FIXTURE_MARK=$BATS_TEST_TMPDIR" setsid "$SOCKSTEP_ROOT/tests/run" "tests/runner-fixtures/hangs.bats" >"$BATS_TEST_TMPDIR/run.out" 2>&1 3>&- &
     local runner=$!
     STARTED_PIDS+=("$runner")
     local tries=100
-    while [ -z "$(fixture_processes hangs.bats)" ] && ((tries-- > 0)); do nap 0.1; done
-    [ -n "$(fixture_processes hangs.bats)" ] || { echo "the fixture never started: $(cat "$BATS_TEST_TMPDIR/run.out")" >&2; return 1; }
+    # Started: the fixture's test has made its FIFO and waits on it.
+    while ! compgen -G "$BATS_TEST_TMPDIR/bats-run-*/test/*/never" >/dev/null && ((tries-- > 0)); do nap 0.1; done
+    compgen -G "$BATS_TEST_TMPDIR/bats-run-*/test/*/never" >/dev/null || { echo "the fixture never started: $(cat "$BATS_TEST_TMPDIR/run.out")" >&2; return 1; }
     kill -INT -- "-$runner"
     wait_for_exit "$runner" 15
     [ "$EXIT_STATUS" != 0 ] || { echo "the runner exited 0 after Ctrl-C" >&2; return 1; }
-    wait_fixture_gone hangs.bats
+    wait_fixture_gone
 }
