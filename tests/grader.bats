@@ -225,6 +225,42 @@ harness_run() {
     echo "$st" >"$dir/$name.status") 3>&- &
 }
 
+# write_sandbox_args FILE: bubblewrap's options for harness_run (SANDBOX_ARGS),
+# a smaller sandbox than the grader's: its own PID namespace and session, the
+# system read-only, nothing else of the host.
+write_sandbox_args() {
+    local -a own=() system=(--tmpfs / --ro-bind /usr /usr)
+    is_root || own=(--unshare-user --disable-userns)
+    local d
+    for d in /bin /sbin /lib /lib64; do
+        if [ -L "$d" ]; then system+=(--symlink "$(readlink "$d")" "$d"); elif [ -d "$d" ]; then system+=(--ro-bind "$d" "$d"); fi
+    done
+    printf '%s\0' --unshare-pid --die-with-parent --new-session "${own[@]}" "${system[@]}" --proc /proc --dev /dev >"$1"
+}
+
+@test "harness: one SIGTERM that reaches the relay before it has had the CPU since starting the program still stops the program, exit status 0 (isolated)" {
+    bwrap_works || skip "bubblewrap cannot isolate here: the relay runs only for isolated grading"
+    local dir=$BATS_TEST_TMPDIR
+    # RELAY_PAUSE: the relay pauses 3 s right after it starts the program, as
+    # a busy machine may make it; the test sends its signal in that pause
+    # (the relay's sleep is still running), and the program must get it.
+    cat >"$dir/tests.sh" <<'TESTS'
+test_stop_in_pause() {
+    start_student 127.0.0.1 0 || return 1
+    pgrep -P "$STUDENT_PID" -x sleep >/dev/null || { echo "the relay's pause was over before the signal: nothing proven"; return 3; }
+    echo "signal sent in the relay's pause"
+    expect_stops_on TERM "in the relay's pause"
+}
+TESTS
+    write_sandbox_args "$dir/sandbox.args"
+    harness_run pause test_stop_in_pause PROGRAM="$SOCKSTEP_BUILD/v04-tcp-server" READY_SECONDS=2 STOP_SECONDS=5 \
+        RELAY_PAUSE=3 SANDBOX_ARGS="$dir/sandbox.args" BWRAP="$(command -v bwrap)"
+    wait $!
+    output=$(cat "$dir/pause.out")
+    expect_equal "signal sent in the relay's pause" "$output" "the harness's output"
+    expect_equal 0 "$(cat "$dir/pause.status")" "the harness's status (0: the program stopped with exit status 0)"
+}
+
 @test "harness: a server kept from the CPU by a busy core gets the time it waited, and no more; an asleep one only what its start waited" {
     [ -r /proc/self/schedstat ] || skip "no /proc/PID/schedstat here: the kernel does not count how long a process waits for a CPU"
     local dir=$BATS_TEST_TMPDIR cpu
@@ -243,13 +279,7 @@ harness_run() {
     jobs+=($!)
     if bwrap_works; then
         # Isolated: bubblewrap and its init stand between the harness and the program.
-        local -a own=() system=(--tmpfs / --ro-bind /usr /usr)
-        is_root || own=(--unshare-user --disable-userns)
-        local d
-        for d in /bin /sbin /lib /lib64; do
-            if [ -L "$d" ]; then system+=(--symlink "$(readlink "$d")" "$d"); elif [ -d "$d" ]; then system+=(--ro-bind "$d" "$d"); fi
-        done
-        printf '%s\0' --unshare-pid --die-with-parent --new-session "${own[@]}" "${system[@]}" --proc /proc --dev /dev >"$dir/sandbox.args"
+        write_sandbox_args "$dir/sandbox.args"
         harness_run isolated test_starved CPU="$cpu" SANDBOX_ARGS="$dir/sandbox.args" BWRAP="$(command -v bwrap)"
         jobs+=($!)
     fi

@@ -19,6 +19,7 @@
 #   PROGRAM  PEER  SANDBOX_DIR  LOG_DIR  STUDENT_UID  LIMIT_*  LOOPBACK_UP
 #   BWRAP  SANDBOX_ARGS (bubblewrap's options, NUL-separated; empty: not
 #   isolated)  CGROUP_PROCS  READY_SECONDS  READY_EXTRA_SECONDS  QUICK (1: shorter waits)
+# and, for the kit's own tests only, RELAY_PAUSE (relay_student).
 set -u
 
 READY_SECONDS=${READY_SECONDS:-5}
@@ -248,17 +249,27 @@ attach_tracer() {
 
 relay_student() {
     split_tracer
+    # The traps come first: on a busy machine this shell may get no CPU for a
+    # while after it starts the program, long enough for the program to print
+    # its address line and the test to send its signal. Set only then, the
+    # signal would end this shell itself (status 143), never reaching the
+    # program. One that comes before RELAY_CHILD is known waits in
+    # PENDING_SIGNAL. (A subshell starts with the traps reset.)
+    local signal status
+    RELAY_CHILD= PENDING_SIGNAL=
+    for signal in TERM INT HUP QUIT USR1 USR2; do
+        # shellcheck disable=SC2064
+        trap "forward_signal $signal" "$signal"
+    done
     if [ "$VALGRIND" = 1 ]; then
         (close_extra_fds; exec "${STUDENT_COMMAND[@]}" 3<"$BWRAP_ARGS_FILE") 9>>"$VALGRIND_LOG" &
     else
         (close_extra_fds; exec "${STUDENT_COMMAND[@]}" 3<"$BWRAP_ARGS_FILE") &
     fi
+    # RELAY_PAUSE (the kit's own tests): that busy machine's pause, on purpose.
+    [ -z "${RELAY_PAUSE:-}" ] || sleep "$RELAY_PAUSE"
     RELAY_CHILD=$!
-    local signal status
-    for signal in TERM INT HUP QUIT USR1 USR2; do
-        # shellcheck disable=SC2064
-        trap "forward_signal $signal" "$signal"
-    done
+    [ -z "$PENDING_SIGNAL" ] || forward_signal "$PENDING_SIGNAL"
     [ ${#TRACER[@]} -eq 0 ] || attach_tracer
     # wait returns early (above 128) when a trap ran; then wait again: bash
     # keeps the status of a child it reaped meanwhile.
@@ -272,6 +283,7 @@ relay_student() {
 
 forward_signal() {
     SIGNAL_FORWARDED=1
+    [ -n "$RELAY_CHILD" ] || { PENDING_SIGNAL=$1; return 0; }
     local target
     target=$(sandboxed_program "$RELAY_CHILD")
     if [ -n "$target" ]; then
