@@ -269,8 +269,10 @@ TESTS
     cpu=$(sed -n 's/^Cpus_allowed_list:[[:space:]]*\([0-9]*\).*/\1/p' /proc/self/status)
     # The busy core: a loop in a session (an autogroup) of its own, beside
     # which the fixture, at nice 19, hardly ever runs. (setsid does not fork
-    # here, so $! is the loop's timeout, which teardown stops.)
-    taskset -c "$cpu" setsid timeout 10 sh -c 'while :; do :; done' 3>&- &
+    # here, so $! is the loop's timeout, which the test stops when the
+    # harness runs are done, or teardown. Its 120 s are only a last resort:
+    # beside a second copy of the suite those runs took more than 10 s.)
+    taskset -c "$cpu" setsid timeout 120 sh -c 'while :; do :; done' 3>&- &
     local busy=$! jobs=()
     STARTED_PIDS+=("$busy")
     harness_run starved test_starved CPU="$cpu"
