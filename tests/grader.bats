@@ -241,24 +241,26 @@ write_sandbox_args() {
 @test "harness: one SIGTERM that reaches the relay before it has had the CPU since starting the program still stops the program, exit status 0 (isolated)" {
     bwrap_works || skip "bubblewrap cannot isolate here: the relay runs only for isolated grading"
     local dir=$BATS_TEST_TMPDIR
-    # RELAY_PAUSE: the relay pauses 3 s right after it starts the program, as
-    # a busy machine may make it; the test sends its signal in that pause
-    # (the relay's sleep is still running), and the program must get it.
+    # RELAY_PAUSE_UNTIL: the relay pauses right after it starts the program,
+    # as a busy machine may make it, until the test has sent its one SIGTERM
+    # (then the test lets it go on); the program must get that signal.
     cat >"$dir/tests.sh" <<'TESTS'
 test_stop_in_pause() {
     start_student 127.0.0.1 0 || return 1
-    pgrep -P "$STUDENT_PID" -x sleep >/dev/null || { echo "the relay's pause was over before the signal: nothing proven"; return 3; }
-    echo "signal sent in the relay's pause"
-    expect_stops_on TERM "in the relay's pause"
+    kill -TERM "$STUDENT_PID"
+    : >"$RELAY_PAUSE_UNTIL"
+    wait_ended "$STUDENT_PID" 5 || { echo "still running 5 s after one SIGTERM"; return 1; }
+    echo "exit status $ENDED_STATUS after one SIGTERM in the relay's pause"
+    [ "$ENDED_STATUS" = 0 ]
 }
 TESTS
     write_sandbox_args "$dir/sandbox.args"
-    harness_run pause test_stop_in_pause PROGRAM="$SOCKSTEP_BUILD/v04-tcp-server" READY_SECONDS=2 STOP_SECONDS=5 \
-        RELAY_PAUSE=3 SANDBOX_ARGS="$dir/sandbox.args" BWRAP="$(command -v bwrap)"
+    harness_run pause test_stop_in_pause PROGRAM="$SOCKSTEP_BUILD/v04-tcp-server" READY_SECONDS=5 \
+        RELAY_PAUSE_UNTIL="$dir/signal-sent" SANDBOX_ARGS="$dir/sandbox.args" BWRAP="$(command -v bwrap)"
     wait $!
     output=$(cat "$dir/pause.out")
-    expect_equal "signal sent in the relay's pause" "$output" "the harness's output"
-    expect_equal 0 "$(cat "$dir/pause.status")" "the harness's status (0: the program stopped with exit status 0)"
+    expect_equal "exit status 0 after one SIGTERM in the relay's pause" "$output" "the harness's output"
+    expect_equal 0 "$(cat "$dir/pause.status")" "the harness's status"
 }
 
 @test "harness: a server kept from the CPU by a busy core gets the time it waited, and no more; an asleep one only what its start waited" {

@@ -19,7 +19,7 @@
 #   PROGRAM  PEER  SANDBOX_DIR  LOG_DIR  STUDENT_UID  LIMIT_*  LOOPBACK_UP
 #   BWRAP  SANDBOX_ARGS (bubblewrap's options, NUL-separated; empty: not
 #   isolated)  CGROUP_PROCS  READY_SECONDS  READY_EXTRA_SECONDS  QUICK (1: shorter waits)
-# and, for the kit's own tests only, RELAY_PAUSE (relay_student).
+# and, for the kit's own tests only, RELAY_PAUSE_UNTIL (relay_student).
 set -u
 
 READY_SECONDS=${READY_SECONDS:-5}
@@ -266,8 +266,12 @@ relay_student() {
     else
         (close_extra_fds; exec "${STUDENT_COMMAND[@]}" 3<"$BWRAP_ARGS_FILE") &
     fi
-    # RELAY_PAUSE (the kit's own tests): that busy machine's pause, on purpose.
-    [ -z "${RELAY_PAUSE:-}" ] || sleep "$RELAY_PAUSE"
+    # RELAY_PAUSE_UNTIL=FILE (the kit's own tests): that busy machine's pause,
+    # on purpose, until FILE exists (at most 10 s).
+    if [ -n "${RELAY_PAUSE_UNTIL:-}" ]; then
+        local tries=500
+        while [ ! -e "$RELAY_PAUSE_UNTIL" ] && ((tries-- > 0)); do nap 0.02; done
+    fi
     RELAY_CHILD=$!
     [ -z "$PENDING_SIGNAL" ] || forward_signal "$PENDING_SIGNAL"
     [ ${#TRACER[@]} -eq 0 ] || attach_tracer
