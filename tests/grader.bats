@@ -178,6 +178,36 @@ make_leaky_echo() { # FILE
     ! is_root || rm -rf "$copy"
 }
 
+@test "grade as an ordinary user counts the user's threads for the process limit: beside a 100-thread program of the same user, the submission still compiles" {
+    # RLIMIT_NPROC counts every thread of the user. A grader that counted
+    # only processes gave the compiler a limit the user's threads had already
+    # used up ("timeout: fork system call failed"), and the student 0 points.
+    local kit user=()
+    if is_root; then
+        kit=$(mktemp -d /tmp/sockstep-userkit.XXXXXX)
+        cp -r "$SOCKSTEP_ROOT/exercises" "$SOCKSTEP_ROOT/common" "$kit/"
+        chown -R 65534:65534 "$kit"
+        chmod 755 "$kit"
+        user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+    else
+        kit=$BATS_TEST_TMPDIR/kit
+        mkdir -p "$kit"
+        cp -r "$SOCKSTEP_ROOT/exercises" "$SOCKSTEP_ROOT/common" "$kit/"
+    fi
+    cc -std=c11 -pthread -o "$kit/many-threads" "$FIXTURES/many-threads.c"
+    "${user[@]}" "$kit/many-threads" 100 >"$BATS_TEST_TMPDIR/threads.out" 2>&1 3>&- &
+    local holder=$!
+    STARTED_PIDS+=("$holder")
+    wait_for_line "$BATS_TEST_TMPDIR/threads.out" '^100 threads$' "$holder"
+    # Without bubblewrap: the compiler then runs right under the grader's prlimit.
+    run timeout -k 5 120 "${user[@]}" env -u SOCKSTEP_GRADER_TMPDIR -u SOCKSTEP_GRADER_PREBUILT SOCKSTEP_GRADER_BWRAP=none \
+        "$kit/exercises/grade" udp-upper "$kit/exercises/udp-upper/solution.c" --tests warnings
+    stop_server "$holder"
+    ! is_root || rm -rf "$kit"
+    expect_line '^compile: ok$'
+    expect_equal "score: 1/1" "$(last_line)"
+}
+
 @test "grade after a grader killed by SIGKILL: the memory cgroup it left is replaced, so the same uid keeps the 1 GiB cap (root only)" {
     is_root || skip "needs root: only root can make the memory cgroup"
     local uid=$SOCKSTEP_GRADER_UID_BASE cgroup= dir deadline=$((SECONDS + 30))
