@@ -145,24 +145,29 @@ make_leaky_echo() { # FILE
     ! grep -q $'[\x1b\r]' <<<"$output"
 }
 
-@test "grade as an ordinary user, from a clone in a folder others cannot enter: isolated, and on plain loopback" {
-    local copy user=()
+# user_clone: the kit's exercises/ and common/ copied into a 0700 folder
+# that an ordinary user owns (like a home folder): USER_CLONE is the copy,
+# AS_USER the command prefix that runs as that user (uid 65534 when the test
+# is root, which also needs USER_COPY removed afterwards; else empty).
+user_clone() {
+    AS_USER=()
     if is_root; then
-        # The kit copied into a 0700 folder that user owns (like a home folder).
-        copy=$(mktemp -d /tmp/sockstep-userkit.XXXXXX)
-        chmod 755 "$copy"
-        mkdir -p "$copy/home/clone"
-        cp -r "$SOCKSTEP_ROOT/exercises" "$SOCKSTEP_ROOT/common" "$copy/home/clone/"
-        chown -R 65534:65534 "$copy/home"
-        chmod 700 "$copy/home"
-        user=(setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$copy/home")
+        USER_COPY=$(mktemp -d /tmp/sockstep-userkit.XXXXXX)
+        chmod 755 "$USER_COPY"
+        AS_USER=(setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$USER_COPY/home")
     else
-        copy=$BATS_TEST_TMPDIR/user
-        mkdir -p "$copy/home/clone"
-        chmod 700 "$copy/home"
-        cp -r "$SOCKSTEP_ROOT/exercises" "$SOCKSTEP_ROOT/common" "$copy/home/clone/"
+        USER_COPY=$BATS_TEST_TMPDIR/user
     fi
-    local clone=$copy/home/clone mode
+    USER_CLONE=$USER_COPY/home/clone
+    mkdir -p "$USER_CLONE"
+    cp -r "$SOCKSTEP_ROOT/exercises" "$SOCKSTEP_ROOT/common" "$USER_CLONE/"
+    ! is_root || chown -R 65534:65534 "$USER_COPY/home"
+    chmod 700 "$USER_COPY/home"
+}
+
+@test "grade as an ordinary user, from a clone in a folder others cannot enter: isolated, and on plain loopback" {
+    user_clone
+    local clone=$USER_CLONE user=("${AS_USER[@]}") mode
     for mode in 1 0; do
         run timeout -k 5 120 "${user[@]}" env -u SOCKSTEP_GRADER_TMPDIR -u SOCKSTEP_GRADER_PREBUILT \
             SOCKSTEP_GRADER_NAMESPACES=$mode "$clone/exercises/grade" udp-upper "$clone/exercises/udp-upper/solution.c" \
@@ -175,26 +180,17 @@ make_leaky_echo() { # FILE
             expect_line '^memory: per process only \(no writable memory cgroup: the grader is not root\)'
         fi
     done
-    ! is_root || rm -rf "$copy"
+    ! is_root || rm -rf "$USER_COPY"
 }
 
 @test "grade as an ordinary user counts the user's threads for the process limit: beside a 100-thread program of the same user, the submission still compiles" {
     # RLIMIT_NPROC counts every thread of the user. A grader that counted
     # only processes gave the compiler a limit the user's threads had already
     # used up ("timeout: fork system call failed"), and the student 0 points.
-    local kit user=()
-    if is_root; then
-        kit=$(mktemp -d /tmp/sockstep-userkit.XXXXXX)
-        cp -r "$SOCKSTEP_ROOT/exercises" "$SOCKSTEP_ROOT/common" "$kit/"
-        chown -R 65534:65534 "$kit"
-        chmod 755 "$kit"
-        user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-    else
-        kit=$BATS_TEST_TMPDIR/kit
-        mkdir -p "$kit"
-        cp -r "$SOCKSTEP_ROOT/exercises" "$SOCKSTEP_ROOT/common" "$kit/"
-    fi
+    user_clone
+    local kit=$USER_CLONE user=("${AS_USER[@]}")
     cc -std=c11 -pthread -o "$kit/many-threads" "$FIXTURES/many-threads.c"
+    ! is_root || chown 65534:65534 "$kit/many-threads"
     "${user[@]}" "$kit/many-threads" 100 >"$BATS_TEST_TMPDIR/threads.out" 2>&1 3>&- &
     local holder=$!
     STARTED_PIDS+=("$holder")
@@ -203,7 +199,7 @@ make_leaky_echo() { # FILE
     run timeout -k 5 120 "${user[@]}" env -u SOCKSTEP_GRADER_TMPDIR -u SOCKSTEP_GRADER_PREBUILT SOCKSTEP_GRADER_BWRAP=none \
         "$kit/exercises/grade" udp-upper "$kit/exercises/udp-upper/solution.c" --tests warnings
     stop_server "$holder"
-    ! is_root || rm -rf "$kit"
+    ! is_root || rm -rf "$USER_COPY"
     expect_line '^compile: ok$'
     expect_equal "score: 1/1" "$(last_line)"
 }

@@ -281,7 +281,7 @@ report_uid() {
 
 # As root every grade runs as its own uid. As an ordinary user all of them run
 # as that user, and the grader sets each compile's process limit from the
-# user's own process count, so a few at a time.
+# user's own count of threads, so a few at a time.
 GRADE_JOBS=$([ "$(id -u)" = 0 ] && echo 16 || echo 4)
 
 # start_grading: a grader work folder of the file's own, and the test peer and
