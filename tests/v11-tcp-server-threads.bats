@@ -79,6 +79,42 @@ $REPLY" "$output" "v05's replies (v04 would give 'no reply ... within 3 seconds'
     expect_doc_sample v11-server "$(cat "$SERVER_OUT")"
 }
 
+# allow_what_running_threads_hold: after stop_server of v11 under valgrind.
+# When v11 warned "N client threads still running at exit", those N threads
+# were alive when the process ended, and valgrind reports what a live thread
+# holds: its TLS block, made inside pthread_create (_dl_allocate_tls), as
+# "possibly lost", and, if it had not closed its connection yet, that
+# accept()ed socket. At most N records of each kind are dropped from v11's
+# logs, and if nothing else is left in them, valgrind's exit status 99 is
+# taken for the 0 it replaced. Without the warning nothing changes.
+allow_what_running_threads_hold() {
+    local running log
+    running=$(sed -nE "s/^$SERVER: ([0-9]+) client threads still running at exit\$/\1/p" "$SERVER_ERR")
+    [ -n "$running" ] || return 0
+    for log in "$BATS_TEST_TMPDIR/valgrind-$SERVER".*.log; do
+        [ -e "$log" ] || continue
+        awk -v tls="$running" -v sockets="$running" '
+            function flush() {
+                if (block ~ /are possibly lost/ && block ~ /_dl_allocate_tls/ && block ~ /pthread_create/ && tls > 0)
+                    tls--
+                else if (block ~ /== Open AF_INET6? socket/ && block ~ /at 0x[0-9A-F]+: accept / && sockets > 0)
+                    sockets--
+                else
+                    printf "%s", block
+                block = ""
+            }
+            /^==[0-9]+== ([0-9,]+ bytes in [0-9,]+ blocks are |Open )/ { flush(); block = $0 "\n"; inrecord = 1; next }
+            inrecord && /^==[0-9]+== *$/ { block = block $0 "\n"; flush(); inrecord = 0; next }
+            inrecord { block = block $0 "\n"; next }
+            { print }
+            END { flush() }
+        ' "$log" >"$log.kept" && mv "$log.kept" "$log"
+    done
+    if [ "$SERVER_STATUS" = 99 ] && check_valgrind_logs 2>/dev/null; then
+        SERVER_STATUS=0
+    fi
+}
+
 @test "memcheck: v11 and its threads (served, silent, reset, idle at the stop): no leaks, no leaked descriptors" {
     MEMCHECK=v11-tcp-server-threads
     start_server $SERVER 127.0.0.1 0
@@ -95,6 +131,15 @@ $REPLY" "$output" "v05's replies (v04 would give 'no reply ... within 3 seconds'
     wait_until_accepted "$SERVER_PORT"
     wait_for_threads "$SERVER_PID" 2
     stop_server
+    # Under valgrind on a busy machine the idle client's thread can need more
+    # than the half second v11 waits after a stop (seen once in about 40 runs
+    # beside a second copy of the suite). v11 then says so and exits with the
+    # thread alive, and valgrind reports what the live thread holds (its TLS,
+    # perhaps its socket): not leaks of v11's, so only then are they allowed.
+    # Without the warning a TLS record still fails the test: that is the
+    # "main returned while a thread was on its way out" bug of
+    # docs/v11-tcp-server-threads.md.
+    allow_what_running_threads_hold
     expect_equal 0 "$SERVER_STATUS"
     wait_for_exit "$IDLE_PID" 10
     expect_equal closed "$(cat "$BATS_TEST_TMPDIR/idle.out")"
