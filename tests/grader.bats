@@ -204,18 +204,21 @@ user_clone() {
     expect_equal "score: 1/1" "$(last_line)"
 }
 
-@test "grade after a grader killed by SIGKILL: the memory cgroup it left is replaced, so the same uid keeps the 1 GiB cap (root only)" {
+@test "grade after a grader killed by SIGKILL: its work folder (a classmate's submission) is removed and its memory cgroup replaced, so the same uid keeps the 1 GiB cap (root only)" {
     is_root || skip "needs root: only root can make the memory cgroup"
-    local uid=$SOCKSTEP_GRADER_UID_BASE cgroup= dir deadline=$((SECONDS + 30))
+    local uid=$SOCKSTEP_GRADER_UID_BASE cgroup= dir deadline=$((SECONDS + 30)) copies=()
     # A grade that is killed, with its whole process group, as a CI's
-    # timeout kills a job, once its memory cgroup exists.
+    # timeout kills a job, once its memory cgroup exists and the student's
+    # submission has been copied into its work folder.
     setsid "$GRADER" tcp-echo "$SOLUTION" --tests address_line >"$BATS_TEST_TMPDIR/killed.out" 2>&1 3>&- &
     local killed=$!
-    while [ -z "$cgroup" ] && ((SECONDS < deadline)) && kill -0 "$killed" 2>/dev/null; do
+    while { [ -z "$cgroup" ] || [ ${#copies[@]} = 0 ]; } && ((SECONDS < deadline)) && kill -0 "$killed" 2>/dev/null; do
         for dir in /sys/fs/cgroup/memory/sockstep-grade.$uid /sys/fs/cgroup/sockstep-grader/grade.$uid; do
             [ -d "$dir" ] && cgroup=$dir
         done
-        [ -n "$cgroup" ] || nap 0.02
+        copies=("$GRADER_TMP"/sockstep-grade.*/sandbox/*.c)
+        [ -e "${copies[0]}" ] || copies=()
+        [ -n "$cgroup" ] && [ ${#copies[@]} -gt 0 ] || nap 0.02
     done
     kill -KILL -- "-$killed" 2>/dev/null || true
     wait "$killed" || true
@@ -227,13 +230,16 @@ user_clone() {
         return 1
     fi
     [ -d "$cgroup" ] || { echo "SIGKILL left no cgroup behind: nothing to prove" >&2; return 1; }
-    rm -rf "${GRADER_TMP:?}"/* # the killed grader's work folder, which SIGKILL leaves too
+    [ ${#copies[@]} -gt 0 ] && [ -e "${copies[0]}" ] ||
+        { echo "the killed grade had not copied the submission yet, or SIGKILL left no work folder: nothing to prove" >&2; return 1; }
+    expect_equal "$uid" "$(stat -c %u "${copies[0]}")" "owner of the left copy (the next grade's uid can read it)"
 
     grade tcp-echo "$SOLUTION" --tests warnings,address_line
     expect_status 0
     expect_line "program runs as uid $uid\$"
     expect_line "^memory: all of the program.s processes together at most 1024 MiB \\(cgroup ${cgroup#/sys/fs/cgroup/}\\)\$"
     expect_equal "score: 2/2" "$(last_line)"
+    [ ! -e "${copies[0]%/sandbox/*}" ] || { echo "the killed grade's work folder ${copies[0]%/sandbox/*} is still there" >&2; return 1; }
     [ ! -d "$cgroup" ] || { echo "$cgroup is still there after the grade" >&2; return 1; }
     expect_uid_gone "$uid"
 }
