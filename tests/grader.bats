@@ -204,44 +204,50 @@ user_clone() {
     expect_equal "score: 1/1" "$(last_line)"
 }
 
-@test "grade after a grader killed by SIGKILL: its work folder (a classmate's submission) is removed and its memory cgroup replaced, so the same uid keeps the 1 GiB cap (root only)" {
-    is_root || skip "needs root: only root can make the memory cgroup"
-    local uid=$SOCKSTEP_GRADER_UID_BASE cgroup= dir deadline=$((SECONDS + 30)) copies=()
+@test "grade after a grader killed by SIGKILL mid-test: the next grade of that uid removes its work folder (a classmate's submission), outlives nothing of it, and replaces its memory cgroup (root only)" {
+    is_root || skip "needs root: only root grades as a separate uid, with a lock file per uid"
+    local uid=$SOCKSTEP_GRADER_UID_BASE cgroup= dir deadline=$((SECONDS + 30)) work= copies=()
+    # A program that never prints its address line: the memcheck test waits
+    # for it, under valgrind, for up to 12 s (SOCKSTEP_GRADER_QUICK).
+    printf '%s\n' '#include <unistd.h>' 'int main(void)' '{' '    for (;;)' '        pause();' '}' >"$BATS_TEST_TMPDIR/never-ready.c"
     # A grade that is killed, with its whole process group, as a CI's
-    # timeout kills a job, once its memory cgroup exists and the student's
-    # submission has been copied into its work folder.
-    setsid "$GRADER" tcp-echo "$SOLUTION" --tests address_line >"$BATS_TEST_TMPDIR/killed.out" 2>&1 3>&- &
+    # timeout kills a job, while its harness runs a test.
+    setsid "$GRADER" tcp-echo "$BATS_TEST_TMPDIR/never-ready.c" --tests memcheck >"$BATS_TEST_TMPDIR/killed.out" 2>&1 3>&- &
     local killed=$!
-    while { [ -z "$cgroup" ] || [ ${#copies[@]} = 0 ]; } && ((SECONDS < deadline)) && kill -0 "$killed" 2>/dev/null; do
-        for dir in /sys/fs/cgroup/memory/sockstep-grade.$uid /sys/fs/cgroup/sockstep-grader/grade.$uid; do
-            [ -d "$dir" ] && cgroup=$dir
-        done
-        copies=("$GRADER_TMP"/sockstep-grade.*/sandbox/*.c)
-        [ -e "${copies[0]}" ] || copies=()
-        [ -n "$cgroup" ] && [ ${#copies[@]} -gt 0 ] || nap 0.02
+    while [ -z "$work" ] && ((SECONDS < deadline)) && kill -0 "$killed" 2>/dev/null; do
+        work=$(pgrep -af -- "$GRADER_TMP/sockstep-grade\\.[^/ ]*/kit/lib/harness\\.bash" | grep -o -- "$GRADER_TMP/sockstep-grade\\.[^/ ]*" | head -n 1 || true)
+        [ -n "$work" ] || nap 0.02
+    done
+    for dir in /sys/fs/cgroup/memory/sockstep-grade.$uid /sys/fs/cgroup/sockstep-grader/grade.$uid; do
+        [ -d "$dir" ] && cgroup=$dir
     done
     kill -KILL -- "-$killed" 2>/dev/null || true
     wait "$killed" || true
-    if [ -z "$cgroup" ]; then
-        grep -q '^memory: per process only' "$BATS_TEST_TMPDIR/killed.out" &&
-            skip "no writable memory cgroup on this machine: $(grep '^memory: ' "$BATS_TEST_TMPDIR/killed.out")"
-        echo "the grade made no cgroup for uid $uid within 30 s:" >&2
-        cat "$BATS_TEST_TMPDIR/killed.out" >&2
-        return 1
-    fi
-    [ -d "$cgroup" ] || { echo "SIGKILL left no cgroup behind: nothing to prove" >&2; return 1; }
-    [ ${#copies[@]} -gt 0 ] && [ -e "${copies[0]}" ] ||
-        { echo "the killed grade had not copied the submission yet, or SIGKILL left no work folder: nothing to prove" >&2; return 1; }
+    [ -n "$work" ] || { echo "the grade's harness did not start within 30 s:" >&2; cat "$BATS_TEST_TMPDIR/killed.out" >&2; return 1; }
+    # What SIGKILL left: the work folder with the submission, owned by the
+    # uid the next grade gets, and the harness, in a session of its own (it
+    # ends once its program and its folder are gone).
+    copies=("$work"/sandbox/*.c)
+    [ -e "${copies[0]}" ] || { echo "SIGKILL left no submission in $work: nothing to prove" >&2; return 1; }
     expect_equal "$uid" "$(stat -c %u "${copies[0]}")" "owner of the left copy (the next grade's uid can read it)"
+    pgrep -f -- "$work/" >/dev/null || { echo "the killed grade's harness ended with it: nothing to prove" >&2; return 1; }
 
     grade tcp-echo "$SOLUTION" --tests warnings,address_line
+    local left
+    left=$(pgrep -af -- "$work/" || true)
+    [ -z "$left" ] || { pkill -KILL -f -- "$work/" || true; echo "still running after the next grade: $left" >&2; return 1; }
     expect_status 0
     expect_line "program runs as uid $uid\$"
-    expect_line "^memory: all of the program.s processes together at most 1024 MiB \\(cgroup ${cgroup#/sys/fs/cgroup/}\\)\$"
     expect_equal "score: 2/2" "$(last_line)"
-    [ ! -e "${copies[0]%/sandbox/*}" ] || { echo "the killed grade's work folder ${copies[0]%/sandbox/*} is still there" >&2; return 1; }
-    [ ! -d "$cgroup" ] || { echo "$cgroup is still there after the grade" >&2; return 1; }
+    [ ! -e "$work" ] || { echo "the killed grade's work folder $work is still there" >&2; return 1; }
     expect_uid_gone "$uid"
+    if [ -z "$cgroup" ]; then
+        grep -q '^memory: per process only' <<<"$output" ||
+            { echo "the killed grade made no cgroup, but the next one did" >&2; return 1; }
+        skip "its work folder and harness were checked; not its cgroup: no writable memory cgroup on this machine"
+    fi
+    expect_line "^memory: all of the program.s processes together at most 1024 MiB \\(cgroup ${cgroup#/sys/fs/cgroup/}\\)\$"
+    [ ! -d "$cgroup" ] || { echo "$cgroup is still there after the grade" >&2; return 1; }
 }
 
 # harness_run NAME FUNCTION VAR=VALUE...: the grader's harness, run directly
