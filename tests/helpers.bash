@@ -195,9 +195,13 @@ wait_for_exit() {
         nap 0.05
     done
     if kill -0 "$pid" 2>/dev/null; then
+        # What it and its children were doing (STAT, WCHAN), for the report.
+        local state
+        state=$(ps -o pid=,stat=,wchan:24=,args= -p "$pid" --ppid "$pid" 2>/dev/null | cut -c1-120)
         kill -KILL "$pid" 2>/dev/null
         wait "$pid" 2>/dev/null
-        echo "process $pid did not exit within $2 s" >&2
+        echo "process $pid did not exit within $2 s:" >&2
+        sed 's/^/   /' <<<"$state" >&2
         return 1
     fi
     EXIT_STATUS=0
