@@ -39,14 +39,21 @@ run_unprivileged_lesson() {
     fi
     command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
     local as_nobody=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
-    "${as_nobody[@]}" test -x "$SOCKSTEP_BUILD/$1" 2>/dev/null || skip "user nobody cannot run $SOCKSTEP_BUILD/$1"
     lesson_command "$@" || return 1
-    local logs arg command=()
+    local logs arg command=() program=$SOCKSTEP_BUILD/$1
     logs=$(mktemp -d "${TMPDIR:-/tmp}/sockstep-docs.XXXXXX")
     chmod 1777 "$logs"
+    # In a clone inside a 0700 folder (/root, a home folder) nobody cannot
+    # reach the build: it runs a copy of the program, from here.
+    if ! "${as_nobody[@]}" test -x "$program" 2>/dev/null; then
+        mkdir "$logs/bin" && cp "$program" "$logs/bin/" && chmod 755 "$logs/bin" "$logs/bin/$1"
+        program=$logs/bin/$1
+    fi
+    "${as_nobody[@]}" test -x "$program" 2>/dev/null || { rm -rf "$logs"; skip "user nobody cannot run $program"; }
     for arg in "${LESSON_COMMAND[@]}"; do
         case $arg in
         --log-file=*) command+=("--log-file=$logs/valgrind-$1.%p.log") ;;
+        "$SOCKSTEP_BUILD/$1") command+=("$program") ;;
         *) command+=("$arg") ;;
         esac
     done
