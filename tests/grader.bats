@@ -183,18 +183,20 @@ user_clone() {
     ! is_root || rm -rf "$USER_COPY"
 }
 
-@test "grade as an ordinary user counts the user's threads for the process limit: beside a 100-thread program of the same user, the submission still compiles" {
+@test "grade as an ordinary user counts the user's threads for the process limit: beside a 400-thread program of the same user, the submission still compiles" {
     # RLIMIT_NPROC counts every thread of the user. A grader that counted
     # only processes gave the compiler a limit the user's threads had already
     # used up ("timeout: fork system call failed"), and the student 0 points.
+    # 400: more threads than the grader's headroom (USER_NPROC_HEADROOM, 256),
+    # so that counting processes alone still fails here.
     user_clone
     local kit=$USER_CLONE user=("${AS_USER[@]}")
     cc -std=c11 -pthread -o "$kit/many-threads" "$FIXTURES/many-threads.c"
     ! is_root || chown 65534:65534 "$kit/many-threads"
-    "${user[@]}" "$kit/many-threads" 100 >"$BATS_TEST_TMPDIR/threads.out" 2>&1 3>&- &
+    "${user[@]}" "$kit/many-threads" 400 >"$BATS_TEST_TMPDIR/threads.out" 2>&1 3>&- &
     local holder=$!
     STARTED_PIDS+=("$holder")
-    wait_for_line "$BATS_TEST_TMPDIR/threads.out" '^100 threads$' "$holder"
+    wait_for_line "$BATS_TEST_TMPDIR/threads.out" '^400 threads$' "$holder"
     # Without bubblewrap: the compiler then runs right under the grader's prlimit.
     run timeout -k 5 120 "${user[@]}" env -u SOCKSTEP_GRADER_TMPDIR -u SOCKSTEP_GRADER_PREBUILT SOCKSTEP_GRADER_BWRAP=none \
         "$kit/exercises/grade" udp-upper "$kit/exercises/udp-upper/solution.c" --tests warnings
