@@ -111,7 +111,7 @@ test_sends_lines() {
     expect_got $'hello\n' || return 1
     type_line $'你好 我是client,你收到了么?\n'
     expect_got $'hello\n你好 我是client,你收到了么?\n' || return 1
-    kill -0 "$CLIENT_PID" 2>/dev/null || { fail "the program ended although stdin is still open"; show stdout "$OUT"; return 1; }
+    alive "$CLIENT_PID" || { fail "the program ended although stdin is still open"; show stdout "$OUT"; return 1; }
 }
 
 test_prints_at_once() {
@@ -154,7 +154,7 @@ test_quit_whole_line() {
     start_relay && start_client || return 1
     type_line $'/quitting\n /quit\n/quit now\n'
     expect_got $'/quitting\n /quit\n/quit now\n' || return 1
-    kill -0 "$CLIENT_PID" 2>/dev/null || { fail "the program ended, but no line was exactly /quit"; show stdout "$OUT"; return 1; }
+    alive "$CLIENT_PID" || { fail "the program ended, but no line was exactly /quit"; show stdout "$OUT"; return 1; }
     type_line $'/quit\n'
     expect_exit 0
 }

@@ -11,7 +11,7 @@
 #   CLIENTS_MS          clients_at_once: the peer's wait for an answer (15000)
 # Helpers from exercises/lib/harness.bash: start_student, stop_student,
 # run_student, use_valgrind, memcheck_scenario, memcheck_verdict, fail, show,
-# nap. $PEER is the grader's own client (exercises/lib/peer.c).
+# nap, alive. $PEER is the grader's own client (exercises/lib/peer.c).
 
 # talk FILE [CHUNK DELAY]: sends FILE as one client, keeps the reply in $REPLY_FILE.
 talk() {
@@ -118,7 +118,7 @@ test_stops_on_signals() {
         talk "$LOG_DIR/x" || { fail "no echo"; return 1; }
         kill -"$signal" "$STUDENT_PID"
         local tries=60
-        while kill -0 "$STUDENT_PID" 2>/dev/null && ((tries-- > 0)); do nap 0.05; done
+        while alive "$STUDENT_PID" && ((tries-- > 0)); do nap 0.05; done
         stop_student
         [ "$STOP_STATUS" = 0 ] ||
             { fail "after SIG$signal the server should exit with status 0 within 3 s (got: $STOP_STATUS)"; show stderr "$ERR"; return 1; }

@@ -46,6 +46,28 @@ exec 2>>"$LOG_DIR/harness.err"
 exec {NAP_FD}<> <(:)
 nap() { read -r -t "$1" -u "$NAP_FD" _ || :; }
 
+# alive PID: true while process PID runs; a zombie has ended. kill -0 alone
+# is not enough: bash 5.2's `read -t` (nap) sets the shell's signal mask from
+# an uninitialised variable when the deadline has passed before it starts to
+# read, which happens when the shell is kept off the CPU for longer than the
+# nap, as on a busy machine (bash 5.3 fixed it). If that mask blocks SIGCHLD,
+# this shell stops reaping its children, and kill -0 succeeds on the zombie
+# of a program that ended long ago: a server that stopped at once would lose
+# its points for ignoring the signal. (Only this shell's mask goes wrong: bash
+# resets it in every child it starts.) /proc tells a zombie where it shows
+# this shell's own PID namespace (bubblewrap mounts one; plain `unshare
+# --pid` does not, and there kill -0 is all there is).
+PROC_SHOWS_US=0
+{ read -r PROC_SELF _ </proc/self/stat && [ "$PROC_SELF" = "$BASHPID" ] && PROC_SHOWS_US=1; } 2>/dev/null
+alive() {
+    kill -0 "$1" 2>/dev/null || return 1
+    [ "$PROC_SHOWS_US" = 1 ] || return 0
+    local line
+    read -r line 2>/dev/null <"/proc/$1/stat" || return 1
+    line=${line##*) }
+    [ "${line%% *}" != Z ]
+}
+
 if [ "${LOOPBACK_UP:-0}" = 1 ]; then
     ip link set lo up || { echo "harness: cannot bring up loopback in the namespace"; exit 125; }
 fi
@@ -375,7 +397,7 @@ start_student() {
                 wait_traced
                 return 0
             fi
-            if ! kill -0 "$STUDENT_PID" 2>/dev/null; then
+            if ! alive "$STUDENT_PID"; then
                 wait "$STUDENT_PID"
                 fail "the server ended (exit status $?) before printing its address line"
                 show "stdout" "$OUT"
@@ -413,10 +435,10 @@ start_student() {
 # Returns the exit status, or 124 if it had to be killed.
 wait_or_kill() {
     local pid=$1 tries=$(($2 * 20))
-    while kill -0 "$pid" 2>/dev/null && ((tries-- > 0)); do
+    while alive "$pid" && ((tries-- > 0)); do
         nap 0.05
     done
-    if kill -0 "$pid" 2>/dev/null; then
+    if alive "$pid"; then
         kill -KILL -- "-$pid" "$pid" 2>/dev/null
         wait "$pid" 2>/dev/null
         return 124
@@ -465,10 +487,10 @@ stop_student() {
     [ "$VALGRIND" = 1 ] && seconds=$READY_SECONDS
     local tries=$((seconds * 50))
     kill -"$signal" "$pid" 2>/dev/null
-    while kill -0 "$pid" 2>/dev/null && ((tries-- > 0)); do
+    while alive "$pid" && ((tries-- > 0)); do
         nap 0.02
     done
-    if kill -0 "$pid" 2>/dev/null; then
+    if alive "$pid"; then
         kill -KILL -- "-$pid" "$pid" 2>/dev/null
         wait "$pid" 2>/dev/null
         STOP_STATUS=killed
@@ -519,8 +541,8 @@ expect_signals_stop() {
 # it. Returns 0 and sets ENDED_STATUS if it ended, 1 if it still runs.
 wait_ended() {
     local tries=$(($2 * 20))
-    while kill -0 "$1" 2>/dev/null && ((tries-- > 0)); do nap 0.05; done
-    kill -0 "$1" 2>/dev/null && return 1
+    while alive "$1" && ((tries-- > 0)); do nap 0.05; done
+    alive "$1" && return 1
     ENDED_STATUS=0
     wait "$1" 2>/dev/null || ENDED_STATUS=$?
     return 0

@@ -34,7 +34,7 @@ test_all_busy() {
     local waiting=$!
     # Both workers are busy: for a whole second, nobody may echo it.
     sleep 1
-    kill -0 "$waiting" 2>/dev/null && [ ! -s "$LOG_DIR/w.out" ] ||
+    alive "$waiting" && [ ! -s "$LOG_DIR/w.out" ] ||
         { fail "with 2 workers both serving silent clients, a third client was echoed at once (more than 2 workers?)"; return 1; }
     kill "$first" # one silent client leaves: its worker is free again
     wait "$waiting" || { fail "the waiting client was not echoed after a worker became free"; show peer "$LOG_DIR/w.err"; return 1; }
