@@ -116,7 +116,7 @@ wait_for_count() {
     local redis=$!
     STARTED_PIDS+=("$redis")
     local tries=$((READY_SECONDS * 20))
-    while [ -z "$(ss -Hltn "sport = :$port")" ] && kill -0 "$redis" 2>/dev/null && ((tries-- > 0)); do sleep 0.05; done
+    while [ -z "$(ss -Hltn "sport = :$port")" ] && alive "$redis" && ((tries-- > 0)); do sleep 0.05; done
     run --separate-stderr timeout 60 "$LOADGEN" redis 127.0.0.1 "$port" 3 2 2 1 30
     expect_status 0
     expect_equal "loadgen: redis 127.0.0.1:$port: 3 clients, 2 of them send 2 lines each (at most 1 in flight), each line goes to the 2 others" "$(grep '^loadgen: redis ' <<<"$output")"

@@ -141,6 +141,23 @@ nap() {
     fi
 }
 
+# alive PID: true while process PID runs; a zombie has ended. kill -0 alone
+# is not enough: bash 5.2's `read -t` (nap above) sets the shell's signal
+# mask from an uninitialised variable when the deadline has passed before it
+# starts to read, which happens when the shell is kept off the CPU for
+# longer than the nap, as on a busy machine (bash 5.3 fixed it). If that
+# mask blocks SIGCHLD, the shell stops reaping its children, and kill -0
+# succeeds on the zombie of a program that ended long ago: a server that
+# stopped at once looks as if it ignored its signal. (Only this shell's mask
+# goes wrong: bash resets it in every child it starts.)
+alive() {
+    kill -0 "$1" 2>/dev/null || return 1
+    local line
+    read -r line 2>/dev/null <"/proc/$1/stat" || return 1
+    line=${line##*) }
+    [ "${line%% *}" != Z ]
+}
+
 start_server() {
     local name=$1
     lesson_command "$@" || return 1
@@ -166,7 +183,7 @@ wait_for_line() {
         if [ -f "$file" ] && grep -qE -- "$regex" "$file"; then
             return 0
         fi
-        if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+        if [ -n "$pid" ] && ! alive "$pid"; then
             grep -qE -- "$regex" "$file" 2>/dev/null && return 0
             echo "process $pid ended before printing a line matching /$regex/ in $file" >&2
             show_server_logs >&2
@@ -191,10 +208,10 @@ show_server_logs() {
 # sets EXIT_STATUS. Fails (and kills it) if it is still running at the deadline.
 wait_for_exit() {
     local pid=$1 tries=$(($2 * 20))
-    while kill -0 "$pid" 2>/dev/null && ((tries-- > 0)); do
+    while alive "$pid" && ((tries-- > 0)); do
         nap 0.05
     done
-    if kill -0 "$pid" 2>/dev/null; then
+    if alive "$pid"; then
         # What it and its children were doing (STAT, WCHAN), for the report.
         local state
         state=$(ps -o pid=,stat=,wchan:24=,args= -p "$pid" --ppid "$pid" 2>/dev/null | cut -c1-120)
@@ -218,11 +235,11 @@ stop_server() {
     SERVER_STATUS=
     local started=$EPOCHREALTIME
     kill -"$signal" "$pid" 2>/dev/null
-    while kill -0 "$pid" 2>/dev/null && ((tries-- > 0)); do
+    while alive "$pid" && ((tries-- > 0)); do
         nap 0.02
     done
     STOP_SECONDS=$(elapsed_since "$started")
-    if kill -0 "$pid" 2>/dev/null; then
+    if alive "$pid"; then
         kill -KILL "$pid" 2>/dev/null
         wait "$pid" 2>/dev/null
         SERVER_STATUS=killed

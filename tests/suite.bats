@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # tests/suite.bats - the suite's own runner (tests/run): it reports every file
 # as it finishes, ends with "N passed, N failed", and fails a run in which a
-# test sent a packet off the machine (the network watch, root only).
+# test sent a packet off the machine (the network watch, root only); and the
+# helper that every wait of tests/helpers.bash asks whether a process runs.
 load helpers
 
 run_runner() { # FIXTURE...: tests/run on fixture files, as a fresh run
@@ -86,4 +87,23 @@ wait_fixture_gone() {
     wait_for_exit "$runner" 15
     [ "$EXIT_STATUS" != 0 ] || { echo "the runner exited 0 after Ctrl-C" >&2; return 1; }
     wait_fixture_gone
+}
+
+@test "helpers: alive counts a zombie (ended, not reaped yet) as ended, where kill -0 still succeeds" {
+    # The zombie: a child of `sleep 5`, which never reaps it.
+    local pid_file=$BATS_TEST_TMPDIR/zombie.pid zombie= state= line tries=100
+    (sleep 0.1 & echo "$!" >"$pid_file"; exec sleep 5) 3>&- &
+    STARTED_PIDS+=("$!")
+    while ((tries-- > 0)); do
+        [ -n "$zombie" ] || read -r zombie 2>/dev/null <"$pid_file" || :
+        if [ -n "$zombie" ] && read -r line 2>/dev/null <"/proc/$zombie/stat"; then
+            line=${line##*) } state=${line%% *}
+            [ "$state" = Z ] && break
+        fi
+        nap 0.05
+    done
+    expect_equal Z "$state" "the state of the parent's unreaped child"
+    kill -0 "$zombie" || { echo "kill -0 fails on the zombie: nothing to prove" >&2; return 1; }
+    ! alive "$zombie" || { echo "alive says the zombie $zombie is alive" >&2; return 1; }
+    alive "$!" || { echo "alive says the running sleep 5 ($!) has ended" >&2; return 1; }
 }

@@ -38,7 +38,7 @@ wait_for_children() {
 $REPLY
 $REPLY" "$output" "v05's replies (v04 would give 'no reply ... within 3 seconds')"
     expect_doc_sample v10-client "$output"
-    kill -0 "$IDLE_PID" # the idle client is still connected
+    alive "$IDLE_PID" # the idle client is still connected
 
     stop_server
     expect_quick_stop
