@@ -34,12 +34,13 @@
 # every command (bats_debug_trap, for the "in test file X, line N" of a
 # failure), which costs about 0.3 ms of CPU a command; the polls and loops of
 # these helpers ran it often enough to be a quarter of the suite's CPU. So the
-# trap returns at once for a command of a helper file (tests/*.bash) called
-# from a test: a failing helper is shown as the test line that called it, with
-# the helper's own message below it. In setup and teardown (valgrind's logs
-# are judged there) the helpers are traced as before. The trap also returns
-# at once for bats's own files (BATS_ROOT/lib, libexec), which bats's trap
-# skips anyway, only after a slower look.
+# trap returns at once for a command of a helper file (tests/*.bash, and
+# exercises/lib/alive.bash) called from a test: a failing helper is shown as
+# the test line that called it, with the helper's own message below it. In
+# setup and teardown (valgrind's logs are judged there) the helpers are
+# traced as before. The trap also returns at once for bats's own files
+# (BATS_ROOT/lib, libexec), which bats's trap skips anyway, only after a
+# slower look.
 
 bats_require_minimum_version 1.8.0
 
@@ -49,7 +50,7 @@ SOCKSTEP_HELPERS_DIR=$BATS_TEST_DIRNAME
 sockstep_trap_skips() {
     case $1 in
     "$BATS_ROOT"/lib/*/* | "$BATS_ROOT"/libexec/*/*) return 0 ;;
-    "$SOCKSTEP_HELPERS_DIR"/*.bash)
+    "$SOCKSTEP_HELPERS_DIR"/*.bash | "$SOCKSTEP_ROOT"/exercises/lib/alive.bash)
         case " ${FUNCNAME[*]} " in
         *" setup "* | *" teardown "* | *" setup_file "* | *" teardown_file "*) return 1 ;;
         esac
@@ -141,22 +142,10 @@ nap() {
     fi
 }
 
-# alive PID: true while process PID runs; a zombie has ended. kill -0 alone
-# is not enough: bash 5.2's `read -t` (nap above) sets the shell's signal
-# mask from an uninitialised variable when the deadline has passed before it
-# starts to read, which happens when the shell is kept off the CPU for
-# longer than the nap, as on a busy machine (bash 5.3 fixed it). If that
-# mask blocks SIGCHLD, the shell stops reaping its children, and kill -0
-# succeeds on the zombie of a program that ended long ago: a server that
-# stopped at once looks as if it ignored its signal. (Only this shell's mask
-# goes wrong: bash resets it in every child it starts.)
-alive() {
-    kill -0 "$1" 2>/dev/null || return 1
-    local line
-    read -r line 2>/dev/null <"/proc/$1/stat" || return 1
-    line=${line##*) }
-    [ "${line%% *}" != Z ]
-}
+# alive PID (exercises/lib/alive.bash, shared with the grader's harness): does
+# PID still run? A zombie has ended; kill -0 alone can be fooled.
+# shellcheck source=../exercises/lib/alive.bash
+source "$SOCKSTEP_ROOT/exercises/lib/alive.bash"
 
 start_server() {
     local name=$1

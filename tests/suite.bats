@@ -90,9 +90,9 @@ wait_fixture_gone() {
 }
 
 @test "helpers: alive counts a zombie (ended, not reaped yet) as ended, where kill -0 still succeeds" {
-    # The zombie: a child of `sleep 5`, which never reaps it.
+    # The zombie: a child of `sleep 30`, which never reaps it.
     local pid_file=$BATS_TEST_TMPDIR/zombie.pid zombie= state= line tries=100
-    (sleep 0.1 & echo "$!" >"$pid_file"; exec sleep 5) 3>&- &
+    (sleep 0.1 & echo "$!" >"$pid_file"; exec sleep 30) 3>&- &
     STARTED_PIDS+=("$!")
     while ((tries-- > 0)); do
         [ -n "$zombie" ] || read -r zombie 2>/dev/null <"$pid_file" || :
@@ -105,5 +105,30 @@ wait_fixture_gone() {
     expect_equal Z "$state" "the state of the parent's unreaped child"
     kill -0 "$zombie" || { echo "kill -0 fails on the zombie: nothing to prove" >&2; return 1; }
     ! alive "$zombie" || { echo "alive says the zombie $zombie is alive" >&2; return 1; }
-    alive "$!" || { echo "alive says the running sleep 5 ($!) has ended" >&2; return 1; }
+    alive "$!" || { echo "alive says the running sleep 30 ($!) has ended" >&2; return 1; }
+}
+
+@test "helpers: alive counts a process whose main thread called pthread_exit() as running while another thread runs" {
+    # /proc shows such a process as a zombie (state Z), with 2 threads.
+    printf '%s\n' '#include <pthread.h>' '#include <unistd.h>' \
+        'static void *wait_for_stdin(void *unused) { char c; ssize_t n = read(0, &c, 1); (void)unused; (void)n; return NULL; }' \
+        'int main(void) { pthread_t t; if (pthread_create(&t, NULL, wait_for_stdin, NULL) != 0) return 1; pthread_exit(NULL); }' \
+        >"$BATS_TEST_TMPDIR/main-exits-first.c"
+    cc -std=c11 -Wall -Wextra -Werror -pthread -o "$BATS_TEST_TMPDIR/main-exits-first" "$BATS_TEST_TMPDIR/main-exits-first.c"
+    local fifo=$BATS_TEST_TMPDIR/stdin line tries=100 fd
+    mkfifo "$fifo"
+    "$BATS_TEST_TMPDIR/main-exits-first" <"$fifo" 3>&- &
+    local pid=$!
+    STARTED_PIDS+=("$pid")
+    exec {fd}>"$fifo"
+    while ((tries-- > 0)); do
+        read -r line <"/proc/$pid/stat"
+        [[ ${line##*) } == Z* ]] && break
+        nap 0.05
+    done
+    [[ ${line##*) } == Z* ]] || { echo "the main thread did not end: $line" >&2; exec {fd}>&-; return 1; }
+    alive "$pid" || { echo "alive says it ended, while its second thread runs: $line" >&2; exec {fd}>&-; return 1; }
+    exec {fd}>&- # the thread reads end of file, returns, and the process exits
+    wait_for_exit "$pid" 5
+    expect_equal 0 "$EXIT_STATUS" "its exit status"
 }

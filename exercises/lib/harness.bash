@@ -46,27 +46,10 @@ exec 2>>"$LOG_DIR/harness.err"
 exec {NAP_FD}<> <(:)
 nap() { read -r -t "$1" -u "$NAP_FD" _ || :; }
 
-# alive PID: true while process PID runs; a zombie has ended. kill -0 alone
-# is not enough: bash 5.2's `read -t` (nap) sets the shell's signal mask from
-# an uninitialised variable when the deadline has passed before it starts to
-# read, which happens when the shell is kept off the CPU for longer than the
-# nap, as on a busy machine (bash 5.3 fixed it). If that mask blocks SIGCHLD,
-# this shell stops reaping its children, and kill -0 succeeds on the zombie
-# of a program that ended long ago: a server that stopped at once would lose
-# its points for ignoring the signal. (Only this shell's mask goes wrong: bash
-# resets it in every child it starts.) /proc tells a zombie where it shows
-# this shell's own PID namespace (bubblewrap mounts one; plain `unshare
-# --pid` does not, and there kill -0 is all there is).
-PROC_SHOWS_US=0
-{ read -r PROC_SELF _ </proc/self/stat && [ "$PROC_SELF" = "$BASHPID" ] && PROC_SHOWS_US=1; } 2>/dev/null
-alive() {
-    kill -0 "$1" 2>/dev/null || return 1
-    [ "$PROC_SHOWS_US" = 1 ] || return 0
-    local line
-    read -r line 2>/dev/null <"/proc/$1/stat" || return 1
-    line=${line##*) }
-    [ "${line%% *}" != Z ]
-}
+# alive PID (exercises/lib/alive.bash): does PID still run? A zombie has ended.
+# shellcheck source=alive.bash
+[[ ${BASH_SOURCE[0]} == */* ]] && HARNESS_DIR=${BASH_SOURCE[0]%/*} || HARNESS_DIR=.
+source "$HARNESS_DIR/alive.bash" || exit 125
 
 if [ "${LOOPBACK_UP:-0}" = 1 ]; then
     ip link set lo up || { echo "harness: cannot bring up loopback in the namespace"; exit 125; }
