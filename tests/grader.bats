@@ -183,12 +183,14 @@ user_clone() {
     ! is_root || rm -rf "$USER_COPY"
 }
 
-@test "grade as an ordinary user counts the user's threads for the process limit: beside a 400-thread program of the same user, the submission still compiles" {
+@test "grade as an ordinary user counts the user's threads for the process limit: beside a 400-thread program of the same user, a submission compiles and starts its 20 client threads" {
     # RLIMIT_NPROC counts every thread of the user. A grader that counted
-    # only processes gave the compiler a limit the user's threads had already
-    # used up ("timeout: fork system call failed"), and the student 0 points.
-    # 400: more threads than the grader's headroom (USER_NPROC_HEADROOM, 256),
-    # so that counting processes alone still fails here.
+    # only processes gave a limit the user's threads had already used up
+    # ("timeout: fork system call failed", pthread_create failing), and the
+    # student 0 points. 400: more threads than the grader's headroom
+    # (USER_NPROC_HEADROOM, 256), so that counting processes alone still
+    # fails here. thread-echo's solution starts a thread for each of 20
+    # clients at once.
     user_clone
     local kit=$USER_CLONE user=("${AS_USER[@]}")
     cc -std=c11 -pthread -o "$kit/many-threads" "$FIXTURES/many-threads.c"
@@ -197,13 +199,16 @@ user_clone() {
     local holder=$!
     STARTED_PIDS+=("$holder")
     wait_for_line "$BATS_TEST_TMPDIR/threads.out" '^400 threads$' "$holder"
-    # Without bubblewrap: the compiler then runs right under the grader's prlimit.
-    run timeout -k 5 120 "${user[@]}" env -u SOCKSTEP_GRADER_TMPDIR -u SOCKSTEP_GRADER_PREBUILT SOCKSTEP_GRADER_BWRAP=none \
-        "$kit/exercises/grade" udp-upper "$kit/exercises/udp-upper/solution.c" --tests warnings
+    # Without bubblewrap or namespaces: the program runs right under the
+    # grader's prlimit, in the user's own user namespace, where RLIMIT_NPROC
+    # counts all of the user's threads (in a user namespace of its own, as
+    # under bubblewrap, the kernel counts only that namespace's).
+    run timeout -k 5 120 "${user[@]}" env -u SOCKSTEP_GRADER_TMPDIR -u SOCKSTEP_GRADER_PREBUILT SOCKSTEP_GRADER_BWRAP=none SOCKSTEP_GRADER_NAMESPACES=0 \
+        "$kit/exercises/grade" thread-echo "$kit/exercises/thread-echo/solution.c" --tests warnings,clients_at_once
     stop_server "$holder"
     ! is_root || rm -rf "$USER_COPY"
     expect_line '^compile: ok$'
-    expect_equal "score: 1/1" "$(last_line)"
+    expect_equal "score: 4/4" "$(last_line)"
 }
 
 @test "grade after a grader killed by SIGKILL mid-test: the next grade of that uid removes its work folder (a classmate's submission), outlives nothing of it, and replaces its memory cgroup (root only)" {
@@ -307,9 +312,11 @@ TESTS
     local dir=$BATS_TEST_TMPDIR
     # bash 5.2's `read -t` sets the shell's signal mask from an uninitialised
     # variable when its deadline has passed before it starts to read, as on a
-    # busy machine; a 1 µs nap always has. What the mask becomes depends on
-    # the process (in about half of them it blocks SIGCHLD): up to 50 naps,
-    # then status 3, and the test tries a new harness, up to 10 of them.
+    # busy machine; a 1 µs nap nearly always has. What the mask becomes
+    # depends on the process (in about half of them it blocks SIGCHLD): up to
+    # 50 naps, then status 3, and the test tries a new harness, up to 10 of
+    # them, each with a log folder of its own (a server.0.out left by the one
+    # before would pass for the new server's address line).
     cat >"$dir/tests.sh" <<'TESTS'
 sigchld_blocked() {
     local key value
@@ -329,16 +336,17 @@ test_stop_unreaped() {
     expect_stops_on TERM "waiting for a client"
 }
 TESTS
-    local attempt
+    local attempt name
     for attempt in 1 2 3 4 5 6 7 8 9 10; do
-        harness_run unreaped test_stop_unreaped PROGRAM="$SOCKSTEP_BUILD/v04-tcp-server" READY_SECONDS=5
+        name=unreaped.$attempt
+        harness_run "$name" test_stop_unreaped PROGRAM="$SOCKSTEP_BUILD/v04-tcp-server" READY_SECONDS=5
         wait $!
-        [ "$(cat "$dir/unreaped.status")" = 3 ] || break
+        [ "$(cat "$dir/$name.status")" = 3 ] || break
     done
-    [ "$(cat "$dir/unreaped.status")" != 3 ] ||
+    [ "$(cat "$dir/$name.status")" != 3 ] ||
         skip "this bash ($BASH_VERSION) never blocked SIGCHLD after a nap that timed out at once (10 harnesses)"
-    expect_equal "" "$(cat "$dir/unreaped.out")" "the harness's output"
-    expect_equal 0 "$(cat "$dir/unreaped.status")" "the harness's status"
+    expect_equal "" "$(cat "$dir/$name.out")" "the harness's output"
+    expect_equal 0 "$(cat "$dir/$name.status")" "the harness's status"
 }
 
 @test "harness: a server kept from the CPU by a busy core gets the time it waited, and no more; an asleep one only what its start waited" {
