@@ -209,7 +209,7 @@ room_test_flood() {
     ROOM_KEYS=()
     [ -x "$SOCKSTEP_BUILD/v07-chat-client" ] || skip "build/v07-chat-client is not built yet"
     start_server "$room" 127.0.0.1 0
-    room_connect stalled # user1: reads nothing until the end of the test
+    room_connect stalled # user1: reads nothing until the room sends it away
     for i in 1 2 3; do   # user2..user4: v07 readers, their keyboards kept open
         mkfifo "$tmp/keys$i"
         (without_keys "$SOCKSTEP_BUILD/v07-chat-client" 127.0.0.1 "$SERVER_PORT") <"$tmp/keys$i" \
@@ -226,6 +226,17 @@ room_test_flood() {
         pids+=($!)
         wait_for_line "$SERVER_OUT" "user$((i + 4)) joined"
     done
+    # The stalled reader reads once the room has sent it away: at once, for
+    # the room gives a goodbye only ROOM_GOODBYE_SECONDS (5 s) to get out
+    # (reading after the checks below, the test once missed it on a busy
+    # machine, and got the whole lines without the reason).
+    (
+        tries=600
+        until grep -q "user1 left (too slow" "$SERVER_OUT" || ((tries-- == 0)); do sleep 0.05; done
+        exec timeout 20 cat <&"$stalled"
+    ) >"$tmp/stalled.out" 3>&- &
+    local stalled_reader=$!
+    STARTED_PIDS+=("$stalled_reader")
     # user7 floods.
     run without_keys timeout 60 "$SOCKSTEP_BUILD/tests/room-flood" "$SERVER_PORT" "$count" 1000
     expect_status 0
@@ -253,9 +264,9 @@ room_test_flood() {
     # ever, still fails.
     [ "$longest" -gt 500 ] || { echo "the flooder was never held up (longest wait $longest ms)" >&2; return 1; }
     [ "$longest" -lt 5000 ] || { echo "the flooder waited $longest ms at a time" >&2; return 1; }
-    # The stalled reader, reading at last: whole lines, then the reason, then the end.
-    timeout 10 cat <&"$stalled" >"$tmp/stalled.out"
+    # What the stalled reader got: whole lines, then the reason, then the end.
     exec {stalled}>&-
+    wait_for_exit "$stalled_reader" 20
     expect_equal "* too slow: you read nothing for 2 seconds, goodbye" "$(tail -n 1 "$tmp/stalled.out")" "stalled reader's last line"
     local bad
     bad=$(sed '$d' "$tmp/stalled.out" | grep -cvE '^(\* .*|user[0-9]+: ping [0-9]+|user7: [0-9]{6} x{992})$' || true)
