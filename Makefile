@@ -79,14 +79,19 @@ $(BUILD)/common $(BUILD)/tests:
 
 # Bats files run in parallel, one process per file (bats -j would need GNU parallel).
 TEST_JOBS ?=
-test: all
+# The programs are built first, one compiler per core (unless make already
+# runs in parallel: make -jN test).
+BUILD_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+PARALLEL = $(if $(findstring j,$(filter-out --%,$(MAKEFLAGS))),,-j$(BUILD_JOBS))
+test:
+	@$(MAKE) --no-print-directory $(PARALLEL) all
 	@SOCKSTEP_BUILD=$(abspath $(BUILD)) TEST_JOBS=$(TEST_JOBS) tests/run $(TESTS)
 
 # The test files that run the lessons (the grader's own files compile
 # student code themselves, so a sanitizer build of the lessons changes nothing there).
 SANITIZE_TESTS ?= $(wildcard tests/v[0-9]*.bats tests/room*.bats) tests/docs-samples.bats tests/readme.bats tests/bench.bats
 sanitize:
-	@$(MAKE) --no-print-directory BUILD=$(BUILD)/sanitize CFLAGS="$(SANITIZE_FLAGS)" LDFLAGS="-fsanitize=address,undefined" all
+	@$(MAKE) --no-print-directory $(PARALLEL) BUILD=$(BUILD)/sanitize CFLAGS="$(SANITIZE_FLAGS)" LDFLAGS="-fsanitize=address,undefined" all
 	@SOCKSTEP_BUILD=$(abspath $(BUILD)/sanitize) SOCKSTEP_VALGRIND=0 TEST_JOBS=$(TEST_JOBS) tests/run $(or $(TESTS),$(SANITIZE_TESTS))
 
 DEMO_COUNT ?= 5
