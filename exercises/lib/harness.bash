@@ -219,6 +219,9 @@ sandboxed_program() {
 # signal sent to this shell (the test's STUDENT_PID) goes on to the program
 # itself, two levels down in bubblewrap, and this shell ends with the
 # program's exit status, so the tests signal and wait as if it were direct.
+# The relay pauses with `sleep`, never `nap`: bash 5.2's read -t can leave
+# the shell's signal mask garbage (see alive.bash), and a mask that blocks
+# SIGTERM here would keep the stop signal from the program.
 # split_tracer: a test may put a tracer (strace) in front of STUDENT_COMMAND.
 # Isolated, it is taken off (into TRACER) and attached to the program itself
 # once it runs (-p PID), not to bubblewrap around it, whose own system calls
@@ -242,12 +245,12 @@ attach_tracer() {
     local tries=$((READY_SECONDS * 50)) pid=
     while [ -z "$pid" ] && ((tries-- > 0)); do
         pid=$(sandboxed_program "$RELAY_CHILD")
-        [ -n "$pid" ] || nap 0.02
+        [ -n "$pid" ] || sleep 0.02
     done
     [ -n "$pid" ] || return 0
     "${TRACER[@]}" -p "$pid" </dev/null >/dev/null 2>>"$LOG_DIR/harness.err" &
     while ((tries-- > 0)) && [ "$(sed -n 's/^TracerPid:[[:space:]]*//p' "/proc/$pid/status" 2>/dev/null)" = 0 ]; do
-        nap 0.02
+        sleep 0.02
     done
     : >"$LOG_DIR/traced.$BASHPID"
 }
@@ -275,7 +278,7 @@ relay_student() {
     # on purpose, until FILE exists (at most 10 s).
     if [ -n "${RELAY_PAUSE_UNTIL:-}" ]; then
         local tries=500
-        while [ ! -e "$RELAY_PAUSE_UNTIL" ] && ((tries-- > 0)); do nap 0.02; done
+        while [ ! -e "$RELAY_PAUSE_UNTIL" ] && ((tries-- > 0)); do sleep 0.02; done
     fi
     RELAY_CHILD=$!
     [ -z "$PENDING_SIGNAL" ] || forward_signal "$PENDING_SIGNAL"
