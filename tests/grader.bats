@@ -310,6 +310,24 @@ TESTS
     expect_equal 0 "$(cat "$dir/pause.status")" "the harness's status"
 }
 
+@test "harness: a server whose sandbox takes 1.5 s to start (bubblewrap blocked, not waiting for a CPU) still gets its 1 s to print its address (isolated)" {
+    bwrap_works || skip "bubblewrap cannot isolate here: only an isolated program has a sandbox to wait for"
+    local dir=$BATS_TEST_TMPDIR
+    # The slow start: bubblewrap behind a 1.5 s sleep, as when many sandboxes
+    # start at once and each waits on the kernel's namespace and mount locks.
+    # Asleep, it waits for no CPU, so only "not started yet" can explain it.
+    printf '#!/bin/sh\nsleep 1.5\nexec %s "$@"\n' "$(command -v bwrap)" >"$dir/slow-bwrap"
+    chmod +x "$dir/slow-bwrap"
+    printf '%s\n' 'test_slow_sandbox() { start_student 127.0.0.1 0 && echo "address line read, port $PORT"; }' >"$dir/tests.sh"
+    write_sandbox_args "$dir/sandbox.args"
+    harness_run slow test_slow_sandbox PROGRAM="$SOCKSTEP_BUILD/v04-tcp-server" READY_EXTRA_SECONDS=4 \
+        SANDBOX_ARGS="$dir/sandbox.args" BWRAP="$dir/slow-bwrap"
+    wait $!
+    output=$(cat "$dir/slow.out")
+    [[ $output =~ ^address\ line\ read,\ port\ [0-9]+$ ]] || { echo "the harness's output: $output" >&2; return 1; }
+    expect_equal 0 "$(cat "$dir/slow.status")" "the harness's status"
+}
+
 @test "harness: a server that stops at once on its one SIGTERM keeps its point, even when bash 5.2's read -t has stopped the harness from reaping it" {
     local dir=$BATS_TEST_TMPDIR
     # bash 5.2's `read -t` sets the shell's signal mask from an uninitialised
@@ -390,7 +408,7 @@ TESTS
     # nice, prlimit and env before it) waited for one, never the whole second.
     for name in "${starved[@]}"; do
         output=$(cat "$dir/$name.out")
-        expect_line '^\(and none in the (0\.[5-9]|1\.0) s more it was given: the time it waited for a CPU on this busy machine\)$'
+        expect_line '^\(and none in the (0\.[5-9]|1\.0) s more it was given: the time it waited for a CPU or for its sandbox on this busy machine\)$'
     done
     output=$(cat "$dir/asleep.out")
     [[ $output != *"more it was given"* ]] || [[ $output =~ \(and\ none\ in\ the\ 0\.[1-9]\ s\ more\ it\ was\ given ]] ||

@@ -167,14 +167,17 @@ is_sandboxed_program() {
 # a program can get its first milliseconds of CPU seconds after it was
 # started; that time was not the program's to use. Sets CPU_WAIT_MS (the
 # kernel's run delay, /proc/PID/schedstat, summed), CPU_RUN (the program's,
-# or else the last starter's, CPU time and time slices) and CPU_READY (1 if
-# that process is ready to run now). Once the program has started
+# or else the last starter's, CPU time and time slices), CPU_READY (1 if
+# that process is ready to run now), CPU_STARTED (0 while, isolated,
+# bubblewrap has not started the program yet) and PROGRAM_AGE_MS (isolated:
+# how long ago bubblewrap started it). Once the program has started
 # processes of its own, CPU_WAIT_MS is 0 and CPU_READY 0: it may have
 # waited behind them.
 cpu_wait() {
     local -a level=("$1") next children fields
     local depth pid run wait slices line last=
-    CPU_WAIT_MS=0 CPU_RUN= CPU_READY=0
+    CPU_WAIT_MS=0 CPU_RUN= CPU_READY=0 CPU_STARTED=1 PROGRAM_AGE_MS=
+    [ ${#SANDBOX[@]} -eq 0 ] || CPU_STARTED=0
     for ((depth = 0; depth < 5 && ${#level[@]} > 0; depth++)); do
         next=()
         for pid in "${level[@]}"; do
@@ -182,6 +185,8 @@ cpu_wait() {
             CPU_WAIT_MS=$((CPU_WAIT_MS + wait / 1000000)) CPU_RUN=$run:$slices last=$pid
             mapfile -t children < <(pid_children "$pid")
             if [ ${#SANDBOX[@]} -eq 0 ] || is_sandboxed_program "$pid"; then
+                CPU_STARTED=1
+                [ ${#SANDBOX[@]} -eq 0 ] || program_age "$pid"
                 [ ${#children[@]} -eq 0 ] || { CPU_WAIT_MS=0; return 0; } # processes of its own
                 break 2
             fi
@@ -193,6 +198,19 @@ cpu_wait() {
     read -ra fields <<<"${line##*) }"
     [ "${fields[0]}" = R ] && CPU_READY=1
     return 0
+}
+
+
+# program_age PID: sets PROGRAM_AGE_MS, the time since PID started (its
+# start time in /proc/PID/stat, field 22, against /proc/uptime).
+CLOCK_TICKS=$(getconf CLK_TCK 2>/dev/null) || CLOCK_TICKS=100
+program_age() {
+    local line up fields
+    PROGRAM_AGE_MS=
+    read -r line 2>/dev/null <"/proc/$1/stat" && read -r up _ </proc/uptime || return 0
+    read -ra fields <<<"${line##*) }"
+    up=${up/./} # hundredths of a second
+    PROGRAM_AGE_MS=$((10#$up * 10 - fields[19] * 1000 / CLOCK_TICKS))
 }
 
 # sandboxed_program PID: the program's pid as this shell sees it: among the
@@ -367,7 +385,7 @@ start_student() {
     # READY_SECONDS in 20 ms steps; when they run out, the time the program
     # spent waiting for a CPU is added (cpu_wait), up to READY_EXTRA_SECONDS.
     local tries=$((READY_SECONDS * 50)) granted=0 most=$((READY_EXTRA_SECONDS * 50)) more first last_run=
-    local CPU_WAIT_MS CPU_RUN CPU_READY
+    local CPU_WAIT_MS CPU_RUN CPU_READY CPU_STARTED PROGRAM_AGE_MS young
     while :; do
         while ((tries-- > 0)); do
             # A complete first line (a newline within its first 4096 bytes), read
@@ -403,6 +421,16 @@ start_student() {
         if [ "$more" -le 5 ] && [ "$CPU_READY" = 1 ] && [ "$CPU_RUN" = "$last_run" ]; then
             more=10
         fi
+        # Nor was the time before the program existed: bubblewrap making its
+        # sandbox can wait seconds on the kernel's locks (namespaces, mounts)
+        # when many start at once, without waiting for a CPU. Not started
+        # yet, it gets another 0.2 s; started, READY_SECONDS from its start.
+        if [ "$CPU_STARTED" = 0 ]; then
+            [ "$more" -gt 5 ] || more=10
+        elif [ -n "$PROGRAM_AGE_MS" ]; then
+            young=$(((READY_SECONDS * 1000 - PROGRAM_AGE_MS) / 20))
+            [ "$young" -le "$more" ] || more=$young
+        fi
         last_run=$CPU_RUN
         [ $((granted + more)) -le "$most" ] || more=$((most - granted))
         [ "$more" -gt 5 ] || break
@@ -410,7 +438,7 @@ start_student() {
     done
     fail "the server printed no complete first line within $READY_SECONDS s"
     [ "$granted" = 0 ] ||
-        printf '(and none in the %d.%d s more it was given: the time it waited for a CPU on this busy machine)\n' \
+        printf '(and none in the %d.%d s more it was given: the time it waited for a CPU or for its sandbox on this busy machine)\n' \
             $((granted / 50)) $((granted % 50 / 5))
     show "stdout" "$OUT"
     show "stderr" "$ERR"
