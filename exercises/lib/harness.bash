@@ -202,11 +202,13 @@ cpu_wait() {
 
 
 # program_age PID: sets PROGRAM_AGE_MS, the time since PID started (its
-# start time in /proc/PID/stat, field 22, against /proc/uptime).
-CLOCK_TICKS=$(getconf CLK_TCK 2>/dev/null) || CLOCK_TICKS=100
+# start time in /proc/PID/stat, field 22, against /proc/uptime). Only a
+# slow start needs it, so the clock's ticks per second are asked then.
+CLOCK_TICKS=
 program_age() {
     local line up fields
     PROGRAM_AGE_MS=
+    [ -n "$CLOCK_TICKS" ] || CLOCK_TICKS=$(getconf CLK_TCK 2>/dev/null) || CLOCK_TICKS=100
     read -r line 2>/dev/null <"/proc/$1/stat" && read -r up _ </proc/uptime || return 0
     read -ra fields <<<"${line##*) }"
     up=${up/./} # hundredths of a second
