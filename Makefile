@@ -82,7 +82,7 @@ TEST_JOBS ?=
 # The programs are built first, one compiler per core (unless make already
 # runs in parallel: make -jN test).
 BUILD_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
-PARALLEL = $(if $(findstring j,$(filter-out --%,$(MAKEFLAGS))),,-j$(BUILD_JOBS))
+PARALLEL = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(BUILD_JOBS))
 test:
 	@$(MAKE) --no-print-directory $(PARALLEL) all
 	@SOCKSTEP_BUILD=$(abspath $(BUILD)) TEST_JOBS=$(TEST_JOBS) tests/run $(TESTS)
