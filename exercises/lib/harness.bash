@@ -169,25 +169,32 @@ is_sandboxed_program() {
 # kernel's run delay, /proc/PID/schedstat, summed), CPU_RUN (the program's,
 # or else the last starter's, CPU time and time slices), CPU_READY (1 if
 # that process is ready to run now), CPU_STARTED (0 while, isolated,
-# bubblewrap has not started the program yet) and PROGRAM_AGE_MS (isolated:
-# how long ago bubblewrap started it). Once the program has started
+# bubblewrap has not started the program yet), PROGRAM_AGE_MS (isolated:
+# how long ago bubblewrap started it) and PROGRAM_WAIT_MS (isolated: the
+# program's own part of CPU_WAIT_MS). Once the program has started
 # processes of its own, CPU_WAIT_MS is 0 and CPU_READY 0: it may have
 # waited behind them.
 cpu_wait() {
     local -a level=("$1") next children fields
     local depth pid run wait slices line last=
-    CPU_WAIT_MS=0 CPU_RUN= CPU_READY=0 CPU_STARTED=1 PROGRAM_AGE_MS=
+    CPU_WAIT_MS=0 CPU_RUN= CPU_READY=0 CPU_STARTED=1 PROGRAM_AGE_MS= PROGRAM_WAIT_MS=0
     [ ${#SANDBOX[@]} -eq 0 ] || CPU_STARTED=0
     for ((depth = 0; depth < 5 && ${#level[@]} > 0; depth++)); do
         next=()
         for pid in "${level[@]}"; do
-            read -r run wait slices 2>/dev/null <"/proc/$pid/schedstat" || continue
-            CPU_WAIT_MS=$((CPU_WAIT_MS + wait / 1000000)) CPU_RUN=$run:$slices last=$pid
+            # (No schedstat, no count; the search goes on, for CPU_STARTED.)
+            wait=0
+            if read -r run wait slices 2>/dev/null <"/proc/$pid/schedstat"; then
+                CPU_WAIT_MS=$((CPU_WAIT_MS + wait / 1000000)) CPU_RUN=$run:$slices last=$pid
+            elif [ ! -e "/proc/$pid" ]; then
+                continue
+            fi
             mapfile -t children < <(pid_children "$pid")
             if [ ${#SANDBOX[@]} -eq 0 ] || is_sandboxed_program "$pid"; then
                 CPU_STARTED=1
                 [ ${#SANDBOX[@]} -eq 0 ] || program_age "$pid"
                 [ ${#children[@]} -eq 0 ] || { CPU_WAIT_MS=0; return 0; } # processes of its own
+                PROGRAM_WAIT_MS=$((wait / 1000000))
                 break 2
             fi
             next+=("${children[@]}")
@@ -200,7 +207,6 @@ cpu_wait() {
     return 0
 }
 
-
 # program_age PID: sets PROGRAM_AGE_MS, the time since PID started (its
 # start time in /proc/PID/stat, field 22, against /proc/uptime). Only a
 # slow start needs it, so the clock's ticks per second are asked then.
@@ -208,8 +214,11 @@ CLOCK_TICKS=
 program_age() {
     local line up fields
     PROGRAM_AGE_MS=
-    [ -n "$CLOCK_TICKS" ] || CLOCK_TICKS=$(getconf CLK_TCK 2>/dev/null) || CLOCK_TICKS=100
-    read -r line 2>/dev/null <"/proc/$1/stat" && read -r up _ </proc/uptime || return 0
+    [ -n "$CLOCK_TICKS" ] || CLOCK_TICKS=$(getconf CLK_TCK 2>/dev/null)
+    [[ $CLOCK_TICKS =~ ^[1-9][0-9]*$ ]] || CLOCK_TICKS=100
+    # (read -d '': the whole file, though a command name may hold a newline)
+    read -r -d '' line 2>/dev/null <"/proc/$1/stat"
+    [ -n "$line" ] && read -r up _ </proc/uptime || return 0
     read -ra fields <<<"${line##*) }"
     up=${up/./} # hundredths of a second
     PROGRAM_AGE_MS=$((10#$up * 10 - fields[19] * 1000 / CLOCK_TICKS))
@@ -385,9 +394,10 @@ start_student() {
     STUDENT_PID=$!
     record "$STUDENT_PID"
     # READY_SECONDS in 20 ms steps; when they run out, the time the program
-    # spent waiting for a CPU is added (cpu_wait), up to READY_EXTRA_SECONDS.
+    # spent waiting for a CPU or, isolated, for bubblewrap to start it is
+    # added (cpu_wait), up to READY_EXTRA_SECONDS.
     local tries=$((READY_SECONDS * 50)) granted=0 most=$((READY_EXTRA_SECONDS * 50)) more first last_run=
-    local CPU_WAIT_MS CPU_RUN CPU_READY CPU_STARTED PROGRAM_AGE_MS young
+    local CPU_WAIT_MS CPU_RUN CPU_READY CPU_STARTED PROGRAM_AGE_MS PROGRAM_WAIT_MS young
     while :; do
         while ((tries-- > 0)); do
             # A complete first line (a newline within its first 4096 bytes), read
@@ -426,11 +436,12 @@ start_student() {
         # Nor was the time before the program existed: bubblewrap making its
         # sandbox can wait seconds on the kernel's locks (namespaces, mounts)
         # when many start at once, without waiting for a CPU. Not started
-        # yet, it gets another 0.2 s; started, READY_SECONDS from its start.
+        # yet, it gets another 0.2 s; started, READY_SECONDS from its start,
+        # and its own wait for a CPU since.
         if [ "$CPU_STARTED" = 0 ]; then
             [ "$more" -gt 5 ] || more=10
         elif [ -n "$PROGRAM_AGE_MS" ]; then
-            young=$(((READY_SECONDS * 1000 - PROGRAM_AGE_MS) / 20))
+            young=$(((READY_SECONDS * 1000 + PROGRAM_WAIT_MS - PROGRAM_AGE_MS) / 20))
             [ "$young" -le "$more" ] || more=$young
         fi
         last_run=$CPU_RUN
