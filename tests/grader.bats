@@ -310,20 +310,22 @@ TESTS
     expect_equal 0 "$(cat "$dir/pause.status")" "the harness's status"
 }
 
-@test "harness: a server whose sandbox takes 1.5 s to start (bubblewrap blocked, not waiting for a CPU) still gets its 1 s, from its own start, to print its address (isolated)" {
+@test "harness: a server whose sandbox takes 3 s to start (bubblewrap blocked, not waiting for a CPU) still gets its 2 s, from its own start, to print its address (isolated)" {
     bwrap_works || skip "bubblewrap cannot isolate here: only an isolated program has a sandbox to wait for"
     local dir=$BATS_TEST_TMPDIR
-    # The slow start: bubblewrap behind a 1.5 s sleep, as when many sandboxes
+    # The slow start: bubblewrap behind a 3 s sleep, as when many sandboxes
     # start at once and each waits on the kernel's namespace and mount locks.
     # Asleep, it waits for no CPU, so only "not started yet" can explain it.
-    printf '#!/bin/sh\nsleep 1.5\nexec %s "$@"\n' "$(command -v bwrap)" >"$dir/slow-bwrap"
-    # The server takes 0.7 s of its 1 s (READY_SECONDS) to print its address:
-    # it passes only if its second counts from its own start, 1.5 s late.
-    printf '#!/bin/sh\nsleep 0.7\necho "slow-server: listening on 127.0.0.1:9"\nexec sleep 10\n' >"$dir/slow-server"
+    printf '#!/bin/sh\nsleep 3\nexec %s "$@"\n' "$(command -v bwrap)" >"$dir/slow-bwrap"
+    # The server takes 0.5 s of its 2 s (READY_SECONDS) to print its address:
+    # it passes only if they count from its own start, 3 s late. (Without
+    # that, the harness looks again 0.2 s at a time until bubblewrap has
+    # started it, then gives up.) Its 1.5 s to spare are for a busy machine.
+    printf '#!/bin/sh\nsleep 0.5\necho "slow-server: listening on 127.0.0.1:9"\nexec sleep 10\n' >"$dir/slow-server"
     chmod +x "$dir/slow-bwrap" "$dir/slow-server"
     printf '%s\n' 'test_slow_sandbox() { start_student && echo "address line read, port $PORT"; }' >"$dir/tests.sh"
     write_sandbox_args "$dir/sandbox.args"
-    harness_run slow test_slow_sandbox PROGRAM="$dir/slow-server" READY_EXTRA_SECONDS=4 \
+    harness_run slow test_slow_sandbox PROGRAM="$dir/slow-server" READY_SECONDS=2 READY_EXTRA_SECONDS=5 \
         SANDBOX_ARGS="$dir/sandbox.args" BWRAP="$dir/slow-bwrap"
     wait $!
     output=$(cat "$dir/slow.out")
