@@ -125,8 +125,14 @@ contained() {
     local csv=$BATS_FILE_TMPDIR/grades.csv
     csv_check "$csv" 5
     expect_equal "student,score,max,status,sandbox" "$(head -n 1 "$csv")"
-    expect_equal "alice,2,2,full,isolated" "$(row alice)"
-    expect_equal "bob,2,2,full,isolated" "$(row bob)"
+    local honest
+    for honest in alice bob; do
+        [ "$(row "$honest")" = "$honest,2,2,full,isolated" ] || {
+            printf 'expected the row %s, got %s; the report:\n' "$honest,2,2,full,isolated" "$(row "$honest")" >&2
+            cat "$REPORTS/$honest.txt" >&2
+            return 1
+        }
+    done
     # Every fixture of the folder is in the class (a new one cannot be forgotten).
     local f name
     for f in "$HOSTILE"/*.c; do
