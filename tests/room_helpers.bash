@@ -231,8 +231,7 @@ room_test_flood() {
     # (reading after the checks below, the test once missed it on a busy
     # machine, and got the whole lines without the reason).
     (
-        tries=600
-        until grep -q "user1 left (too slow" "$SERVER_OUT" || ((tries-- == 0)); do sleep 0.05; done
+        READY_SECONDS=30 wait_for_line "$SERVER_OUT" 'user1 left \(too slow' "$SERVER_PID"
         exec timeout 20 cat <&"$stalled"
     ) >"$tmp/stalled.out" 3>&- &
     local stalled_reader=$!
