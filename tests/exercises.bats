@@ -69,10 +69,12 @@ expect_full_marks() { # ID
         expect_line '^sandbox: isolated by bubblewrap \(sees only its own files, common/ and the system read-only; own /tmp, network, PID and IPC namespaces\); program runs as '
     fi
     if is_root; then
-        expect_line '^memory: all of the program.s processes together at most 1024 MiB \(cgroup .*sockstep-grade\.[0-9]+\)$|^memory: per process only \(no writable memory cgroup\)'
+        expect_line '^memory: all of the program.s processes together at most 1024 MiB \(cgroup .*grade\.[0-9]+\)$|^memory: per process only \(no writable memory cgroup\)'
+        expect_line "^cpu: all of the program's processes together at most one core \\(cgroup .*grade\.[0-9]+\\)\$|^cpu: per process only \\(no writable cpu cgroup\\)"
         expect_uid_gone "$(grader_uid)"
     else
         expect_line '^memory: per process only \(no writable memory cgroup: the grader is not root\)'
+        expect_line '^cpu: per process only \(no writable cpu cgroup: the grader is not root\)'
     fi
 }
 @test "tcp-client-count: the reference solution scores full marks" { expect_full_marks tcp-client-count; }

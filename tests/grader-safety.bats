@@ -14,7 +14,7 @@ load grader_helpers
 
 HOSTILE=$SOCKSTEP_ROOT/exercises/tests-fixtures/hostile
 # The fixtures graded in the class (every .c of $HOSTILE but those graded alone).
-ALONE="alloc-across alloc-forever"
+ALONE="alloc-across alloc-forever spin-cores"
 # Fixtures that attack one test of the exercise, proven in the file named.
 # tests/exercises.bats: a leaky program that hides from valgrind.
 ELSEWHERE="reexec-leak reexec-leak-hidden"
@@ -112,7 +112,7 @@ contained() {
     expect_equal "$1,$2,2,partial,isolated" "$(row "$1")" "the row of $1"
     report "$1"
     local bad
-    bad=$(grep -vE '^(exercise: |sandbox: |memory: |compile: |  |PASS  |FAIL  |      \| |score: [0-9]+/[0-9]+$)' <<<"$output" || true)
+    bad=$(grep -vE '^(exercise: |sandbox: |memory: |cpu: |compile: |  |PASS  |FAIL  |      \| |score: [0-9]+/[0-9]+$)' <<<"$output" || true)
     [ -z "$bad" ] || { echo "lines the grader did not write: $bad" >&2; return 1; }
     expect_equal "score: $2/2" "$(last_line)"
     expect_line '^sandbox: isolated by bubblewrap'
@@ -284,6 +284,24 @@ contained() {
     echo "# $held of 6 children got their 400 MB" >&3
     [ "$held" -le 2 ]
     expect_no_leftovers $(report_uid "$BATS_FILE_TMPDIR/alloc-across.txt")
+}
+
+@test "hostile: eight spinners in sessions of their own get one core together, not a share each (cpu cgroup, root only)" {
+    is_root || skip "needs root: only root can make the cpu cgroup (without it, the report says cpu: per process only)"
+    [ "$(nproc)" -ge 2 ] || skip "one core here: a cap of one core changes nothing to measure"
+    grade tcp-echo "$HOSTILE/spin-cores.c" --tests address_line
+    grep -q "^cpu: all of the program's processes together at most one core" <<<"$output" ||
+        skip "no writable cpu cgroup on this machine: $(grep '^cpu: ' <<<"$output")"
+    expect_equal "score: 0/1" "$(last_line)"
+    # What the spinners measured: without the cap, about as many seconds as
+    # the machine had idle cores (1.99 on a quiet 2-core machine).
+    local got
+    got=$(sed -nE 's/.*spin-cores: 8 spinners got ([0-9]+\.[0-9]+) s of CPU in 1 s$/\1/p' <<<"$output")
+    [ -n "$got" ] || { echo "the report does not show what the spinners got:" >&2; printf '%s\n' "$output" >&2; return 1; }
+    echo "# 8 spinners got $got s of CPU in 1 s" >&3
+    awk -v got="$got" 'BEGIN { exit !(got <= 1.25) }' ||
+        { echo "8 spinners got $got s of CPU in 1 s: more than one core" >&2; return 1; }
+    expect_no_leftovers "$(grader_uid)"
 }
 
 @test "grade refuses a submission that is a symbolic link (to a root-only file, say)" {

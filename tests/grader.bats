@@ -41,12 +41,13 @@ SOLUTION=$SOCKSTEP_ROOT/exercises/tcp-echo/solution.c
     expect_equal "exercise: tcp-echo   submission: $SOLUTION" "${lines[0]}"
     [[ ${lines[1]} == "sandbox: "* ]]
     [[ ${lines[2]} == "memory: "* ]]
-    expect_equal "compile: ok" "${lines[3]}"
-    expect_equal "PASS  1/1  compiles without warnings (flags: -std=c11 -Wall -Wextra -Wpedantic -Wformat=2 -Wshadow -Wmissing-prototypes -D_POSIX_C_SOURCE=200809L)" "${lines[4]}"
-    expect_equal "PASS  2/2  echoes a short message byte for byte (UTF-8 too), then closes when the client does" "${lines[5]}"
-    expect_equal "PASS  1/1  a bad PORT is a usage error: one line on stderr, exit status 2" "${lines[6]}"
-    expect_equal "score: 4/4" "${lines[7]}"
-    expect_equal 8 "${#lines[@]}"
+    [[ ${lines[3]} == "cpu: "* ]]
+    expect_equal "compile: ok" "${lines[4]}"
+    expect_equal "PASS  1/1  compiles without warnings (flags: -std=c11 -Wall -Wextra -Wpedantic -Wformat=2 -Wshadow -Wmissing-prototypes -D_POSIX_C_SOURCE=200809L)" "${lines[5]}"
+    expect_equal "PASS  2/2  echoes a short message byte for byte (UTF-8 too), then closes when the client does" "${lines[6]}"
+    expect_equal "PASS  1/1  a bad PORT is a usage error: one line on stderr, exit status 2" "${lines[7]}"
+    expect_equal "score: 4/4" "${lines[8]}"
+    expect_equal 9 "${#lines[@]}"
 }
 
 @test "grade without bubblewrap: still graded for a learner, and the report says plainly it was not isolated" {

@@ -243,7 +243,7 @@ grade_hostile() {
     expect_equal "$expected" "$(last_line)" "the score line"
     # Every line is the grader's: a header, a result, an indented detail or the score.
     local bad
-    bad=$(grep -vE '^(exercise: |sandbox: |memory: |compile: |  |PASS  |FAIL  |      \| |score: [0-9]+/[0-9]+$)' <<<"$output" || true)
+    bad=$(grep -vE '^(exercise: |sandbox: |memory: |cpu: |compile: |  |PASS  |FAIL  |      \| |score: [0-9]+/[0-9]+$)' <<<"$output" || true)
     [ -z "$bad" ] || { echo "lines the grader did not write: $bad" >&2; return 1; }
     [ "$(grep -c '^score: ' <<<"$output")" = 1 ]
     expect_uid_gone "$(grader_uid)"

@@ -15,10 +15,10 @@
 # read-only, in its own PID and IPC namespaces, sharing only this test's
 # loopback), setpriv (an unprivileged uid), prlimit (processes, memory, file
 # size, CPU, open files) and its own session, and put it in the student's
-# memory cgroup. The environment comes from exercises/grade:
+# memory and cpu cgroups. The environment comes from exercises/grade:
 #   PROGRAM  PEER  SANDBOX_DIR  LOG_DIR  STUDENT_UID  LIMIT_*  LOOPBACK_UP
 #   BWRAP  SANDBOX_ARGS (bubblewrap's options, NUL-separated; empty: not
-#   isolated)  CGROUP_PROCS  READY_SECONDS  READY_EXTRA_SECONDS  QUICK (1: shorter waits)
+#   isolated)  CGROUP_PROCS (cgroup.procs files, space-separated)  READY_SECONDS  READY_EXTRA_SECONDS  QUICK (1: shorter waits)
 # and, for the kit's own tests only, RELAY_PAUSE_UNTIL (relay_student).
 set -u
 
@@ -334,9 +334,10 @@ forward_signal() {
     fi
 }
 
-# The student's processes join the student's memory cgroup, if any.
+# The student's processes join the student's cgroups (memory, cpu), if any.
 exec_student() {
-    [ -z "${CGROUP_PROCS:-}" ] || echo "$BASHPID" >"$CGROUP_PROCS" || exit 126
+    local procs
+    for procs in ${CGROUP_PROCS:-}; do echo "$BASHPID" >"$procs" || exit 126; done
     [ ${#SANDBOX[@]} -eq 0 ] || relay_student
     cd "$SANDBOX_DIR" || exit 126
     exec {NAP_FD}>&-
