@@ -214,9 +214,9 @@ user_clone() {
     expect_equal "score: 4/4" "$(last_line)"
 }
 
-@test "grade after a grader killed by SIGKILL mid-test: the next grade of that uid removes its work folder (a classmate's submission), outlives nothing of it, and replaces its memory cgroup (root only)" {
+@test "grade after a grader killed by SIGKILL mid-test: the next grade of that uid removes its work folder (a classmate's submission), outlives nothing of it, and replaces its memory and cpu cgroups (root only)" {
     is_root || skip "needs root: only root grades as a separate uid, with a lock file per uid"
-    local uid=$SOCKSTEP_GRADER_UID_BASE cgroup= dir deadline=$((SECONDS + 30)) work= copies=()
+    local uid=$SOCKSTEP_GRADER_UID_BASE cgroup= cpu_cgroup= dir deadline=$((SECONDS + 30)) work= copies=()
     # A program that never prints its address line: the memcheck test waits
     # for it, under valgrind, for up to 12 s (SOCKSTEP_GRADER_QUICK).
     printf '%s\n' '#include <unistd.h>' 'int main(void)' '{' '    for (;;)' '        pause();' '}' >"$BATS_TEST_TMPDIR/never-ready.c"
@@ -231,6 +231,8 @@ user_clone() {
     for dir in /sys/fs/cgroup/memory/sockstep-grade.$uid /sys/fs/cgroup/sockstep-grader/grade.$uid; do
         [ -d "$dir" ] && cgroup=$dir
     done
+    # (cgroup v1: the cpu controller has a folder of its own; v2 uses the one above)
+    [ -d "/sys/fs/cgroup/cpu/sockstep-grade.$uid" ] && cpu_cgroup=/sys/fs/cgroup/cpu/sockstep-grade.$uid
     kill -KILL -- "-$killed" 2>/dev/null || true
     wait "$killed" || true
     [ -n "$work" ] || { echo "the grade's harness did not start within 30 s:" >&2; cat "$BATS_TEST_TMPDIR/killed.out" >&2; return 1; }
@@ -258,6 +260,10 @@ user_clone() {
     fi
     expect_line "^memory: all of the program.s processes together at most 1024 MiB \\(cgroup ${cgroup#/sys/fs/cgroup/}\\)\$"
     [ ! -d "$cgroup" ] || { echo "$cgroup is still there after the grade" >&2; return 1; }
+    if [ -n "$cpu_cgroup" ]; then
+        expect_line "^cpu: all of the program.s processes together at most one core \\(cgroup ${cpu_cgroup#/sys/fs/cgroup/}\\)\$"
+        [ ! -d "$cpu_cgroup" ] || { echo "$cpu_cgroup is still there after the grade" >&2; return 1; }
+    fi
 }
 
 # harness_run NAME FUNCTION VAR=VALUE...: the grader's harness, run directly

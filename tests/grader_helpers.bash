@@ -256,7 +256,7 @@ grade_hostile() {
 # expect_no_leftovers [UID...]: nothing of these student uids remains (see
 # expect_uid_gone; not root, there are none, and the grader's temporary
 # folder must just be empty), no IPC object with a hostile fixture's key,
-# no POSIX object of theirs, no memory cgroup of their grades.
+# no POSIX object of theirs, no memory or cpu cgroup of their grades.
 expect_no_leftovers() {
     local uid
     for uid in "$@"; do
@@ -267,7 +267,7 @@ expect_no_leftovers() {
     ! ls /dev/shm /dev/mqueue 2>/dev/null | grep -q 'sockstep-hostile' || { echo "POSIX IPC objects outlived the grade" >&2; return 1; }
     local left
     left=$(for uid in "$@"; do find /sys/fs/cgroup -maxdepth 3 \( -name "sockstep-grade.$uid" -o -name "grade.$uid" \) 2>/dev/null; done || true)
-    [ -z "$left" ] || { echo "memory cgroups outlived the grade: $left" >&2; return 1; }
+    [ -z "$left" ] || { echo "cgroups outlived the grade: $left" >&2; return 1; }
 }
 
 # report_uid FILE: the uid a report says the program ran as.
