@@ -18,7 +18,8 @@
 # memory and cpu cgroups. The environment comes from exercises/grade:
 #   PROGRAM  PEER  SANDBOX_DIR  LOG_DIR  STUDENT_UID  LIMIT_*  LOOPBACK_UP
 #   BWRAP  SANDBOX_ARGS (bubblewrap's options, NUL-separated; empty: not
-#   isolated)  CGROUP_PROCS (cgroup.procs files, space-separated)  READY_SECONDS  READY_EXTRA_SECONDS  QUICK (1: shorter waits)
+#   isolated)  CGROUP_PROCS (cgroup.procs files, space-separated)
+#   READY_SECONDS  READY_EXTRA_SECONDS  QUICK (1: shorter waits)
 # and, for the kit's own tests only, RELAY_PAUSE_UNTIL (relay_student).
 set -u
 
